@@ -1,0 +1,23 @@
+// The library's entry: module magic and what happens once when a backend loads it.
+#include "pg/postgres_headers.h"
+
+#include "core/password_hash.h"
+#include "pg/settings.h"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+// Initialises libsodium and registers the auth.* settings when the library is loaded.
+PGDLLEXPORT void _PG_init(void);
+void _PG_init(void) {
+    bool crypto_ready = true;
+    try {
+        auth::core::init_crypto();
+    } catch (...) {
+        crypto_ready = false;
+    }
+    if (!crypto_ready)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
+    auth::pg::define_settings();
+}
+}

@@ -1,0 +1,66 @@
+#include "pg/settings.h"
+
+#include <climits>
+
+#include "pg/postgres_headers.h"
+
+namespace auth::pg {
+namespace {
+
+constexpr int kSecondsPerDay = 24 * 60 * 60;
+
+int pwhash_opslimit = 2;                // libsodium's crypto_pwhash_OPSLIMIT_INTERACTIVE
+int pwhash_memlimit_kb = 64 * 1024;     // libsodium's crypto_pwhash_MEMLIMIT_INTERACTIVE
+int password_min_length = 8;
+int password_max_length = 1024;
+int session_ttl = 30 * kSecondsPerDay;
+int session_idle_timeout = kSecondsPerDay;
+int max_failed_logins_value = 10;
+int lockout_duration = 15 * 60;
+
+// Registers one superuser-only integer setting.
+void define_int(const char* name, const char* description, int* value, int min, int max,
+                int unit_flags) {
+    DefineCustomIntVariable(name, description, nullptr, value, *value, min, max, PGC_SUSET,
+                            unit_flags, nullptr, nullptr, nullptr);
+}
+
+}  // namespace
+
+void define_settings() {
+    define_int("auth.pwhash_opslimit", "Argon2id passes over memory for new password hashes.",
+               &pwhash_opslimit, 1, INT_MAX, 0);
+    define_int("auth.pwhash_memlimit", "Argon2id memory for new password hashes.",
+               &pwhash_memlimit_kb, 8, INT_MAX, GUC_UNIT_KB);
+    define_int("auth.password_min_length", "Fewest characters a new password may have.",
+               &password_min_length, 1, 1024 * 1024, 0);
+    define_int("auth.password_max_length", "Most characters a password may have.",
+               &password_max_length, 1, 1024 * 1024, 0);
+    define_int("auth.session_ttl", "Longest life of a session, from login.", &session_ttl, 1,
+               INT_MAX, GUC_UNIT_S);
+    define_int("auth.session_idle_timeout", "Time without use after which a session ends.",
+               &session_idle_timeout, 1, INT_MAX, GUC_UNIT_S);
+    define_int("auth.max_failed_logins",
+               "Consecutive failed logins that lock an account (0 turns lockout off).",
+               &max_failed_logins_value, 0, INT_MAX, 0);
+    define_int("auth.lockout_duration", "How long a locked account stays locked.",
+               &lockout_duration, 1, INT_MAX, GUC_UNIT_S);
+    MarkGUCPrefixReserved("auth");
+}
+
+core::HashCost hash_cost() {
+    return {static_cast<unsigned long long>(pwhash_opslimit),
+            static_cast<std::size_t>(pwhash_memlimit_kb) * 1024};
+}
+
+core::PasswordLengthLimits password_limits() {
+    return {static_cast<std::size_t>(password_min_length),
+            static_cast<std::size_t>(password_max_length)};
+}
+
+int session_ttl_seconds() { return session_ttl; }
+int session_idle_timeout_seconds() { return session_idle_timeout; }
+int max_failed_logins() { return max_failed_logins_value; }
+int lockout_seconds() { return lockout_duration; }
+
+}  // namespace auth::pg

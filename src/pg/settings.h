@@ -1,0 +1,26 @@
+// The auth.* settings (GUCs), registered when the library loads.
+#pragma once
+
+#include "core/input_rules.h"
+#include "core/password_hash.h"
+
+namespace auth::pg {
+
+// Registers every auth.* setting and reserves the prefix, so a misspelt name is an error.
+void define_settings();
+
+// Argon2id cost for new hashes, from auth.pwhash_opslimit and auth.pwhash_memlimit.
+core::HashCost hash_cost();
+
+// Password length bounds, from auth.password_min_length and auth.password_max_length.
+core::PasswordLengthLimits password_limits();
+
+// auth.session_ttl and auth.session_idle_timeout, in seconds.
+int session_ttl_seconds();
+int session_idle_timeout_seconds();
+
+// auth.max_failed_logins and auth.lockout_duration (seconds).
+int max_failed_logins();
+int lockout_seconds();
+
+}  // namespace auth::pg

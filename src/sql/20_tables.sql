@@ -1,0 +1,162 @@
+-- The data: schema auth, owned by the extension, readable by its owner only
+-- (auth_admin may read the audit log). Apps reach it through the auth_* functions.
+
+CREATE SCHEMA auth;
+COMMENT ON SCHEMA auth IS 'data of the auth extension; apps use the auth_* functions';
+REVOKE ALL ON SCHEMA auth FROM PUBLIC;
+
+-- People, one row each whatever the products they use.
+CREATE TABLE auth.users (
+    id                bigserial PRIMARY KEY,
+    email             text NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+    password_hash     text,          -- PHC string; NULL: no password set, cannot log in with one
+    full_name         text CHECK (length(full_name) <= 200),
+    phone_number      text CHECK (length(phone_number) <= 64),
+    is_active         boolean NOT NULL DEFAULT true,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    email_verified_at timestamptz,
+    failed_logins     integer NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+    locked_until      timestamptz,
+    last_login_at     timestamptz
+);
+-- An email is unique regardless of case.
+CREATE UNIQUE INDEX users_email_key ON auth.users (lower(email));
+
+-- Apps and services that share the users.
+CREATE TABLE auth.products (
+    id          bigserial PRIMARY KEY,
+    name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    description text,
+    admin_role  regrole,             -- a database role whose members manage this product
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Companies or organisations using the products; a tenant is only a name.
+CREATE TABLE auth.tenants (
+    id         bigserial PRIMARY KEY,
+    name       text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Membership of a user in a product, product-wide (tenant_id NULL) or within one tenant.
+CREATE TABLE auth.user_products (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    product_id bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    tenant_id  bigint REFERENCES auth.tenants ON DELETE CASCADE,
+    status     text NOT NULL CHECK (status IN ('invited', 'active', 'suspended')),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT user_products_key UNIQUE NULLS NOT DISTINCT (user_id, product_id, tenant_id)
+);
+CREATE INDEX user_products_product_idx ON auth.user_products (product_id);
+
+-- Roles, named within their product.
+CREATE TABLE auth.roles (
+    id          bigserial PRIMARY KEY,
+    product_id  bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT roles_name_key UNIQUE (product_id, name),
+    CONSTRAINT roles_id_product_key UNIQUE (id, product_id)
+);
+
+-- Composite roles: holding role_id implies inherited_role_id, both of one product.
+CREATE TABLE auth.role_inherits (
+    product_id        bigint NOT NULL,
+    role_id           bigint NOT NULL,
+    inherited_role_id bigint NOT NULL,
+    PRIMARY KEY (role_id, inherited_role_id),
+    FOREIGN KEY (role_id, product_id) REFERENCES auth.roles (id, product_id) ON DELETE CASCADE,
+    FOREIGN KEY (inherited_role_id, product_id) REFERENCES auth.roles (id, product_id) ON DELETE CASCADE,
+    CHECK (role_id <> inherited_role_id)
+);
+CREATE INDEX role_inherits_inherited_idx ON auth.role_inherits (inherited_role_id);
+
+-- Named permissions per product.
+CREATE TABLE auth.permissions (
+    id          bigserial PRIMARY KEY,
+    product_id  bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT permissions_name_key UNIQUE (product_id, name),
+    CONSTRAINT permissions_id_product_key UNIQUE (id, product_id)
+);
+
+-- Which roles carry which permissions, both of one product.
+CREATE TABLE auth.role_permissions (
+    product_id    bigint NOT NULL,
+    role_id       bigint NOT NULL,
+    permission_id bigint NOT NULL,
+    PRIMARY KEY (role_id, permission_id),
+    FOREIGN KEY (role_id, product_id) REFERENCES auth.roles (id, product_id) ON DELETE CASCADE,
+    FOREIGN KEY (permission_id, product_id) REFERENCES auth.permissions (id, product_id) ON DELETE CASCADE
+);
+CREATE INDEX role_permissions_permission_idx ON auth.role_permissions (permission_id);
+
+-- Roles held by users, product-wide (tenant_id NULL) or within one tenant.
+CREATE TABLE auth.user_roles (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    role_id    bigint NOT NULL REFERENCES auth.roles ON DELETE CASCADE,
+    tenant_id  bigint REFERENCES auth.tenants ON DELETE CASCADE,
+    granted_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT user_roles_key UNIQUE NULLS NOT DISTINCT (user_id, role_id, tenant_id)
+);
+CREATE INDEX user_roles_role_idx ON auth.user_roles (role_id);
+
+-- Login sessions. The token is shown once to the client; only its SHA-256 is kept.
+CREATE TABLE auth.user_sessions (
+    id           bigserial PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    token_hash   bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    product_id   bigint REFERENCES auth.products ON DELETE SET NULL,  -- named at login, if any
+    device_info  text CHECK (length(device_info) <= 500),
+    client_ip    inet,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    revoked_at   timestamptz
+);
+CREATE INDEX user_sessions_user_idx ON auth.user_sessions (user_id) WHERE revoked_at IS NULL;
+
+-- What happened, who asked (the calling database role) and to whom. Never a password,
+-- a token or a hash. No foreign keys: the record outlives what it names.
+CREATE TABLE auth.audit_log (
+    id         bigserial PRIMARY KEY,
+    at         timestamptz NOT NULL DEFAULT now(),
+    event      text NOT NULL,
+    user_id    bigint,
+    product_id bigint,
+    db_role    text NOT NULL,
+    detail     jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_user_idx ON auth.audit_log (user_id, at);
+
+GRANT USAGE ON SCHEMA auth TO auth_admin;
+GRANT SELECT ON auth.audit_log TO auth_admin;
+
+-- Every table and sequence goes into pg_dump, so the data survives dump and restore.
+SELECT pg_catalog.pg_extension_config_dump('auth.users', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.products', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.tenants', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_products', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.roles', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.role_inherits', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.permissions', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.role_permissions', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_roles', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_sessions', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.users_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.products_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.tenants_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_products_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.roles_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.permissions_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_roles_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.user_sessions_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.audit_log_id_seq', '');

@@ -1,0 +1,178 @@
+-- Internal functions in schema auth, used by the auth_* functions only. EXECUTE on each
+-- is revoked from PUBLIC and granted to nobody: only the extension's owner runs them.
+
+-- Crypto and input rules, in C++ (src/pg/*_functions.cpp over src/core/).
+
+CREATE FUNCTION auth.hash_password(password text) RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_hash_password';
+COMMENT ON FUNCTION auth.hash_password(text) IS
+    'checks the length policy and hashes with Argon2id at the auth.pwhash_* cost';
+
+CREATE FUNCTION auth.password_matches(password text, stored_hash text) RETURNS boolean
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_password_matches';
+COMMENT ON FUNCTION auth.password_matches(text, text) IS
+    'true when the password matches; a missing or unreadable hash costs the same work and gives false';
+
+CREATE FUNCTION auth.new_token() RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_new_token';
+COMMENT ON FUNCTION auth.new_token() IS '256 random bits as URL-safe base64 (43 characters)';
+
+CREATE FUNCTION auth.token_digest(token text) RETURNS bytea
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_token_digest';
+COMMENT ON FUNCTION auth.token_digest(text) IS
+    'SHA-256 of a well-formed token (the only form stored); NULL for anything else';
+
+CREATE FUNCTION auth.checked_email(email text) RETURNS text
+    LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_checked_email';
+
+CREATE FUNCTION auth.checked_name(value text, argument text) RETURNS text
+    LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_checked_name';
+
+CREATE FUNCTION auth.session_ttl() RETURNS interval
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_session_ttl';
+CREATE FUNCTION auth.session_idle_timeout() RETURNS interval
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_session_idle_timeout';
+CREATE FUNCTION auth.lockout_duration() RETURNS interval
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_lockout_duration';
+CREATE FUNCTION auth.max_failed_logins() RETURNS integer
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_max_failed_logins';
+
+-- Lookups that turn a name into an id, or raise the contract's error.
+
+-- A name as it appears in an error message: quoted, and cut short if very long.
+CREATE FUNCTION auth.shown(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT '"' || CASE WHEN length(name) > 64 THEN left(name, 61) || '...' ELSE name END || '"' $$;
+
+CREATE FUNCTION auth.product_id(product text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found_id bigint;
+BEGIN
+    IF product IS NULL THEN
+        RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT p.id INTO found_id FROM auth.products p WHERE p.name = product;
+    IF found_id IS NULL THEN
+        RAISE EXCEPTION 'product % does not exist', auth.shown(product)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN found_id;
+END
+$$;
+
+CREATE FUNCTION auth.role_id(product_id bigint, product text, role text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found_id bigint;
+BEGIN
+    IF role IS NULL THEN
+        RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT r.id INTO found_id FROM auth.roles r WHERE r.product_id = role_id.product_id AND r.name = role;
+    IF found_id IS NULL THEN
+        RAISE EXCEPTION 'role % does not exist in product %', auth.shown(role), auth.shown(product)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN found_id;
+END
+$$;
+
+-- A tenant's id; NULL for a NULL name (product-wide).
+CREATE FUNCTION auth.tenant_id(tenant text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found_id bigint;
+BEGIN
+    IF tenant IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT t.id INTO found_id FROM auth.tenants t WHERE t.name = tenant;
+    IF found_id IS NULL THEN
+        RAISE EXCEPTION 'tenant % does not exist', auth.shown(tenant)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN found_id;
+END
+$$;
+
+CREATE FUNCTION auth.require_user(user_id bigint) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF user_id IS NULL THEN
+        RAISE EXCEPTION 'user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT FROM auth.users u WHERE u.id = require_user.user_id) THEN
+        RAISE EXCEPTION 'user % does not exist', user_id USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+-- Who may call: the caller is the role in effect at the call site (see src/pg/caller.cpp).
+
+-- True for superusers and members of auth_admin.
+CREATE FUNCTION auth.is_admin(caller regrole) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT pg_has_role(caller, 'auth_admin', 'MEMBER') $$;
+
+CREATE FUNCTION auth.require_admin(caller regrole) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT auth.is_admin(caller) THEN
+        RAISE EXCEPTION 'permission denied: role % is not a member of auth_admin', auth.shown(caller::text)
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$$;
+
+-- Admins manage every product; members of a product's admin_role manage that one.
+CREATE FUNCTION auth.require_product_admin(caller regrole, product_id bigint, product text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    product_admin regrole;
+BEGIN
+    IF auth.is_admin(caller) THEN
+        RETURN;
+    END IF;
+    SELECT p.admin_role INTO product_admin FROM auth.products p WHERE p.id = require_product_admin.product_id;
+    IF product_admin IS NULL
+       OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = product_admin)
+       OR NOT pg_has_role(caller, product_admin, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied: role % may not manage product %', auth.shown(caller::text), auth.shown(product)
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$$;
+
+-- The audit trail. Callers pass names and reasons, never a secret.
+CREATE FUNCTION auth.audit(caller regrole, event text, user_id bigint, product_id bigint,
+                           detail jsonb DEFAULT '{}') RETURNS void
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    INSERT INTO auth.audit_log (event, user_id, product_id, db_role, detail)
+    VALUES (event, user_id, product_id, pg_get_userbyid(caller), jsonb_strip_nulls(detail))
+$$;
+
+-- Membership: a suspended product-wide membership closes the whole product; otherwise
+-- a tenant's own membership decides, or the product-wide one when the tenant has none.
+CREATE FUNCTION auth.membership_active(user_id bigint, product_id bigint, tenant_id bigint) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE
+               WHEN wide.status = 'suspended' THEN false
+               WHEN $3 IS NOT NULL AND own.status IS NOT NULL THEN own.status = 'active'
+               ELSE coalesce(wide.status = 'active', false)
+           END
+    FROM (SELECT (SELECT m.status FROM auth.user_products m
+                  WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id IS NULL) AS status) wide,
+         (SELECT (SELECT m.status FROM auth.user_products m
+                  WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id = $3) AS status) own
+$$;
+
+-- An active member anywhere in the product (product-wide or in some tenant).
+CREATE FUNCTION auth.member_of_product(user_id bigint, product_id bigint) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT FROM auth.user_products m
+                   WHERE m.user_id = $1 AND m.product_id = $2 AND m.status = 'active')
+       AND NOT EXISTS (SELECT FROM auth.user_products m
+                       WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id IS NULL
+                         AND m.status = 'suspended')
+$$;

@@ -1,0 +1,43 @@
+-- Users: sign-up and lookup.
+
+-- auth_create_user: sign-up; the password is hashed with Argon2id.
+CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
+                                 p_full_name text, p_phone_number text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    PERFORM auth.checked_email(p_email);
+    IF length(p_full_name) > 200 THEN
+        RAISE EXCEPTION 'full_name must be at most 200 characters' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length(p_phone_number) > 64 THEN
+        RAISE EXCEPTION 'phone_number must be at most 64 characters' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO auth.users (email, password_hash, full_name, phone_number)
+    VALUES (p_email, auth.hash_password(p_password), p_full_name, p_phone_number)
+    ON CONFLICT ((lower(email))) DO NOTHING
+    RETURNING id INTO new_id;
+    IF new_id IS NULL THEN
+        RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
+    END IF;
+    PERFORM auth.audit(p_caller, 'user_created', new_id, NULL);
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION auth_create_user(email text, password text, full_name text DEFAULT NULL,
+                                 phone_number text DEFAULT NULL) RETURNS bigint
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_create_user(text, text, text, text) IS
+    'sign-up: creates a user with an Argon2id password hash and returns its id';
+REVOKE ALL ON FUNCTION auth_create_user(text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_create_user(text, text, text, text) TO auth_client, auth_admin;
+
+-- auth_user_id: the id of the user with this email (any case), or NULL.
+CREATE FUNCTION auth_user_id(email text) RETURNS bigint
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT u.id FROM auth.users u WHERE lower(u.email) = lower($1) AND length($1) <= 254 $$;
+COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (any case), or NULL';
+REVOKE ALL ON FUNCTION auth_user_id(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_user_id(text) TO auth_client, auth_admin;

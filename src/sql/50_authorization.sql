@@ -1,0 +1,167 @@
+-- Products, roles, grants, and the role check apps ask on every request.
+
+-- auth_create_product (admin): a product, optionally managed by members of admin_role.
+CREATE FUNCTION auth.create_product(p_caller regrole, p_name text, p_description text,
+                                    p_admin_role regrole) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    PERFORM auth.checked_name(p_name, 'name');
+    INSERT INTO auth.products (name, description, admin_role)
+    VALUES (p_name, p_description, p_admin_role)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING id INTO new_id;
+    IF new_id IS NULL THEN
+        RAISE EXCEPTION 'product % already exists', auth.shown(p_name) USING ERRCODE = 'unique_violation';
+    END IF;
+    PERFORM auth.audit(p_caller, 'product_created', NULL, new_id,
+                       jsonb_build_object('name', p_name, 'admin_role', p_admin_role::text));
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION auth_create_product(name text, description text DEFAULT NULL,
+                                    admin_role regrole DEFAULT NULL) RETURNS bigint
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_create_product(text, text, regrole) IS
+    'creates a product; members of admin_role may then manage its roles and grants';
+REVOKE ALL ON FUNCTION auth_create_product(text, text, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_create_product(text, text, regrole) TO auth_admin;
+
+-- auth_create_role (product): a role within a product.
+CREATE FUNCTION auth.create_role(p_caller regrole, p_product text, p_role text,
+                                 p_description text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_product_id bigint := auth.product_id(p_product);
+    new_id bigint;
+BEGIN
+    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
+    PERFORM auth.checked_name(p_role, 'role');
+    INSERT INTO auth.roles (product_id, name, description)
+    VALUES (v_product_id, p_role, p_description)
+    ON CONFLICT (product_id, name) DO NOTHING
+    RETURNING id INTO new_id;
+    IF new_id IS NULL THEN
+        RAISE EXCEPTION 'role % already exists in product %', auth.shown(p_role), auth.shown(p_product)
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    PERFORM auth.audit(p_caller, 'role_created', NULL, v_product_id, jsonb_build_object('role', p_role));
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION auth_create_role(product text, role text, description text DEFAULT NULL) RETURNS bigint
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_create_role(text, text, text) IS 'creates a role within a product';
+REVOKE ALL ON FUNCTION auth_create_role(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_create_role(text, text, text) TO auth_client, auth_admin;
+
+-- auth_grant (product): gives a user a role, product-wide or within one tenant. The
+-- membership becomes active if there was none; an existing one keeps its status.
+CREATE FUNCTION auth.grant(p_caller regrole, p_user_id bigint, p_product text, p_role text,
+                           p_tenant text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_product_id bigint := auth.product_id(p_product);
+    v_role_id bigint;
+    v_tenant_id bigint;
+    granted boolean;
+BEGIN
+    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
+    PERFORM auth.require_user(p_user_id);
+    v_role_id := auth.role_id(v_product_id, p_product, p_role);
+    v_tenant_id := auth.tenant_id(p_tenant);
+
+    INSERT INTO auth.user_products (user_id, product_id, tenant_id, status)
+    VALUES (p_user_id, v_product_id, v_tenant_id, 'active')
+    ON CONFLICT ON CONSTRAINT user_products_key DO NOTHING;
+
+    INSERT INTO auth.user_roles (user_id, role_id, tenant_id)
+    VALUES (p_user_id, v_role_id, v_tenant_id)
+    ON CONFLICT ON CONSTRAINT user_roles_key DO NOTHING
+    RETURNING true INTO granted;
+
+    IF granted THEN
+        PERFORM auth.audit(p_caller, 'role_granted', p_user_id, v_product_id,
+                           jsonb_build_object('role', p_role, 'tenant', p_tenant));
+    END IF;
+    RETURN coalesce(granted, false);
+END
+$$;
+
+CREATE FUNCTION auth_grant(user_id bigint, product text, role text, tenant text DEFAULT NULL)
+    RETURNS boolean LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_grant(bigint, text, text, text) IS
+    'gives a user a role in a product (within one tenant when named); true when newly granted';
+REVOKE ALL ON FUNCTION auth_grant(bigint, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_grant(bigint, text, text, text) TO auth_client, auth_admin;
+
+-- auth_revoke (product): takes a role back; the membership stays.
+CREATE FUNCTION auth.revoke(p_caller regrole, p_user_id bigint, p_product text, p_role text,
+                            p_tenant text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_product_id bigint := auth.product_id(p_product);
+    v_role_id bigint;
+    v_tenant_id bigint;
+    revoked boolean;
+BEGIN
+    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
+    PERFORM auth.require_user(p_user_id);
+    v_role_id := auth.role_id(v_product_id, p_product, p_role);
+    v_tenant_id := auth.tenant_id(p_tenant);
+
+    DELETE FROM auth.user_roles ur
+    WHERE ur.user_id = p_user_id AND ur.role_id = v_role_id
+      AND ur.tenant_id IS NOT DISTINCT FROM v_tenant_id
+    RETURNING true INTO revoked;
+
+    IF revoked THEN
+        PERFORM auth.audit(p_caller, 'role_revoked', p_user_id, v_product_id,
+                           jsonb_build_object('role', p_role, 'tenant', p_tenant));
+    END IF;
+    RETURN coalesce(revoked, false);
+END
+$$;
+
+CREATE FUNCTION auth_revoke(user_id bigint, product text, role text, tenant text DEFAULT NULL)
+    RETURNS boolean LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_revoke(bigint, text, text, text) IS
+    'takes a role back from a user; true when something was revoked';
+REVOKE ALL ON FUNCTION auth_revoke(bigint, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_revoke(bigint, text, text, text) TO auth_client, auth_admin;
+
+-- auth_has_role (client, read-only): true iff the user is active, the membership is
+-- active, and the role is held directly or through inheritance, product-wide or in the
+-- tenant named. Unknown names answer false.
+CREATE FUNCTION auth_has_role(user_id bigint, product text, role text, tenant text DEFAULT NULL)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE
+        target AS (            -- the role asked about
+            SELECT r.id AS role_id, r.product_id
+            FROM auth.products p JOIN auth.roles r ON r.product_id = p.id
+            WHERE p.name = $2 AND r.name = $3),
+        scope AS (             -- the tenant named; no row when a named tenant does not exist
+            SELECT t.id AS tenant_id FROM auth.tenants t WHERE t.name = $4
+            UNION ALL
+            SELECT NULL WHERE $4 IS NULL),
+        implying (role_id) AS (  -- the role and every role that includes it, at any depth
+            SELECT target.role_id FROM target
+            UNION
+            SELECT ri.role_id FROM auth.role_inherits ri JOIN implying i ON ri.inherited_role_id = i.role_id)
+    SELECT EXISTS (
+        SELECT FROM target, scope, auth.users u
+        WHERE u.id = $1 AND u.is_active
+          AND auth.membership_active($1, target.product_id, scope.tenant_id)
+          AND EXISTS (SELECT FROM auth.user_roles ur JOIN implying i ON ur.role_id = i.role_id
+                      WHERE ur.user_id = $1
+                        AND (ur.tenant_id IS NULL OR ur.tenant_id = scope.tenant_id)))
+$$;
+COMMENT ON FUNCTION auth_has_role(bigint, text, text, text) IS
+    'true iff an active user, with an active membership, holds the role (or one including it)';
+REVOKE ALL ON FUNCTION auth_has_role(bigint, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_has_role(bigint, text, text, text) TO auth_client, auth_admin;
