@@ -48,7 +48,8 @@ start_server() {
     as_server_owner initdb -D "$SERVER_DIR/data" -U "$superuser" --auth=trust -E UTF8 \
         --locale=C.UTF-8 >/dev/null
     as_server_owner pg_ctl -D "$SERVER_DIR/data" -l "$SERVER_DIR/server.log" -w -s \
-        -o "-c listen_addresses='' -c unix_socket_directories='$SERVER_DIR' -c fsync=off" start
+        -o "-c listen_addresses='' -c unix_socket_directories='$SERVER_DIR' -c fsync=off \
+           -c shared_preload_libraries=auth" start
     export PGHOST="$SERVER_DIR" PGPORT=5432 PGUSER="$superuser" PGDATABASE=postgres
     trap stop_server EXIT
 }

@@ -18,8 +18,23 @@ Secret new_token() {
     return Secret{std::string_view(text, kTokenChars)};
 }
 
+namespace {
+
+// The URL-safe base64 alphabet, checked first: libsodium 1.0.18's decoder lets some
+// bytes above 0x7f through as if they were letters.
+bool url_safe_alphabet(std::string_view text) {
+    for (const char c : text) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::optional<TokenDigest> token_digest(std::string_view token) {
-    if (token.size() != kTokenChars) return std::nullopt;
+    if (token.size() != kTokenChars || !url_safe_alphabet(token)) return std::nullopt;
     unsigned char decoded[kTokenBytes];
     const ScopedWipe wipe_decoded(decoded, sizeof decoded);
     std::size_t decoded_len = 0;

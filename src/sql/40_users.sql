@@ -5,6 +5,7 @@ CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text
                                  p_full_name text, p_phone_number text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    new_hash text;
     new_id bigint;
 BEGIN
     PERFORM auth.checked_email(p_email);
@@ -14,8 +15,9 @@ BEGIN
     IF length(p_phone_number) > 64 THEN
         RAISE EXCEPTION 'phone_number must be at most 64 characters' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    new_hash := auth.hash_password(p_password);
     INSERT INTO auth.users (email, password_hash, full_name, phone_number)
-    VALUES (p_email, auth.hash_password(p_password), p_full_name, p_phone_number)
+    VALUES (p_email, new_hash, p_full_name, p_phone_number)
     ON CONFLICT ((lower(email))) DO NOTHING
     RETURNING id INTO new_id;
     IF new_id IS NULL THEN

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Passwords and tokens must never reach the server log. This drives every path that
+# handles one (success, each kind of login failure, errors on bad passwords) with the
+# server logging as much as it can, then searches the log for them. Each password is
+# assembled from two pieces at run time, so the statement text (which PostgreSQL logs
+# for a failing statement) never holds it: if it is in the log, our code put it there.
+# Prints TAP, for prove. Usage: SERVER_LOG=path no_secrets_in_log.sh   (libpq's PG*
+# variables name the server)
+set -euo pipefail
+log=${SERVER_LOG:?set SERVER_LOG to the server log file}
+start=$(wc -c <"$log")  # only what this script causes is read
+db=log_check_$$
+piece() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-"$1"; }
+p1=$(piece 6) p2=$(piece 10) s1=$(piece 3) s2=$(piece 4)   # long and short passwords
+long="$p1$p2" short="$s1$s2"
+
+createdb "$db"
+tokens=$(psql -X -q -At -d "$db" -v ON_ERROR_STOP=0 -v p1="$p1" -v p2="$p2" -v s1="$s1" -v s2="$s2" 2>/dev/null <<'SQL'
+SET log_min_messages = debug1;
+SET log_error_verbosity = verbose;
+SET log_min_error_statement = debug1;
+CREATE EXTENSION auth;
+SELECT auth_create_product('Log App') IS NULL;
+SELECT auth_create_user('log@example.com', :'p1' || :'p2') IS NULL;
+SELECT auth_login('log@example.com', :'p1' || :'p2');
+SELECT auth_login('log@example.com', :'p1' || :'p2', 'Log App') IS NULL;
+SELECT auth_login('log@example.com', :'p2' || :'p1') IS NULL;
+SELECT auth_login('nobody@example.com', :'p1' || :'p2') IS NULL;
+SELECT auth_create_user('short@example.com', :'s1' || :'s2');
+SELECT auth_create_user('log@example.com', :'p1' || :'p2');
+SELECT auth_create_user('long@example.com', repeat(:'p1' || :'p2', 200));
+SELECT auth_create_user(NULL, :'p1' || :'p2');
+SQL
+)
+dropdb "$db"
+sleep 0.2  # let the server finish writing its log
+ours=$(mktemp)
+tail -c +$((start + 1)) "$log" >"$ours"
+trap 'rm -f "$ours"' EXIT
+
+leaked=0 issued=0
+for secret in "$long" "$short" $(echo "$tokens" | grep -E '^[A-Za-z0-9_-]{43}$'); do
+    issued=$((issued + 1))
+    grep -qF -- "$secret" "$ours" && leaked=$((leaked + 1))
+done
+tap() {  # tap NUMBER CONDITION DESCRIPTION
+    if eval "$2"; then echo "ok $1 - $3"; else echo "not ok $1 - $3"; fi
+}
+tap 1 '[ $issued -ge 3 ]' "the calls ran (two passwords and at least one token to look for)"
+tap 2 "grep -q 'password must be at least 8 characters' '$ours'" "the server logged the failing statements"
+tap 3 '[ $leaked = 0 ]' "no password or token in $(wc -l <"$ours") lines of server log"
+echo "1..3"
+[ $issued -ge 3 ] && [ $leaked = 0 ]

@@ -1,0 +1,112 @@
+// The contract's input rules, checked without PostgreSQL.
+#include "core/input_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/error.h"
+
+using namespace auth::core;
+
+namespace {
+
+// The kind and message of the error a call throws; fails the test if it throws none.
+template <typename F>
+Error thrown_by(F&& call) {
+    try {
+        call();
+    } catch (const Error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "expected an auth::core::Error";
+    return Error(ErrorKind::internal, "none thrown");
+}
+
+std::string repeat(const std::string& s, std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; i++) out += s;
+    return out;
+}
+
+const PasswordLengthLimits kDefaultLimits{8, 1024};
+
+}  // namespace
+
+TEST(CountCharacters, CountsCodePointsNotBytes) {
+    EXPECT_EQ(count_characters("abc", "x"), 3u);
+    EXPECT_EQ(count_characters("\xC3\xA9t\xC3\xA9", "x"), 3u);    // "été"
+    EXPECT_EQ(count_characters("\xF0\x9F\x94\x91", "x"), 1u);     // one 4-byte key emoji
+}
+
+TEST(CountCharacters, RefusesInvalidUtf8NamingTheArgument) {
+    const Error e = thrown_by([] { count_characters("\xC3", "password"); });
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_value);
+    EXPECT_STREQ(e.what(), "password is not valid UTF-8");
+}
+
+TEST(CheckName, AcceptsOneTo200Characters) {
+    EXPECT_NO_THROW(check_name("a", "product"));
+    EXPECT_NO_THROW(check_name(repeat("x", 200), "product"));
+    EXPECT_NO_THROW(check_name(repeat("\xC3\xA9", 200), "product"));  // 400 bytes, 200 characters
+    EXPECT_NO_THROW(check_name("x'); DROP TABLE auth.users; --", "product"));
+}
+
+TEST(CheckName, RefusesEmptyLongAndControlCharacters) {
+    Error e = thrown_by([] { check_name("", "role"); });
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_value);
+    EXPECT_STREQ(e.what(), "role must not be empty");
+
+    e = thrown_by([] { check_name(repeat("x", 201), "tenant"); });
+    EXPECT_STREQ(e.what(), "tenant must be at most 200 characters");
+    EXPECT_EQ(e.detail(), "It has 201 characters.");
+
+    e = thrown_by([] { check_name("line\nbreak", "role"); });
+    EXPECT_STREQ(e.what(), "role must not contain control characters");
+}
+
+TEST(CheckEmail, AcceptsOrdinaryAndInternationalAddresses) {
+    EXPECT_NO_THROW(check_email("alice@example.com"));
+    EXPECT_NO_THROW(check_email("a@b"));
+    EXPECT_NO_THROW(check_email("\"quoted@local\"@example.com"));
+    EXPECT_NO_THROW(check_email("j\xC3\xB6rg@b\xC3\xBC" "cher.example"));
+    EXPECT_NO_THROW(check_email(repeat("a", 250) + "@b.c"));  // 254 characters
+}
+
+TEST(CheckEmail, RefusesMalformedAddresses) {
+    for (const char* bad : {"", "no-at-sign", "@example.com", "alice@", "a b@example.com",
+                            "tab\t@example.com"}) {
+        const Error e = thrown_by([bad] { check_email(bad); });
+        EXPECT_EQ(e.kind(), ErrorKind::invalid_value) << bad;
+    }
+    const Error e = thrown_by([] { check_email(repeat("a", 251) + "@b.c"); });
+    EXPECT_STREQ(e.what(), "email must be at most 254 characters");
+}
+
+TEST(CheckPassword, EnforcesLengthInCharacters) {
+    EXPECT_NO_THROW(check_password("12345678", kDefaultLimits));
+    EXPECT_NO_THROW(check_password(repeat("x", 1024), kDefaultLimits));
+    EXPECT_NO_THROW(check_password(repeat("\xE2\x82\xAC", 8), kDefaultLimits));  // 8 x "€"
+
+    Error e = thrown_by([] { check_password("1234567", kDefaultLimits); });
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_value);
+    EXPECT_STREQ(e.what(), "password must be at least 8 characters");
+
+    e = thrown_by([] { check_password(repeat("x", 1025), kDefaultLimits); });
+    EXPECT_STREQ(e.what(), "password must be at most 1024 characters");
+}
+
+TEST(CheckPassword, MessageNeverContainsThePassword) {
+    const std::string secret = "s3cr3t!";
+    const Error e = thrown_by([&] { check_password(secret, kDefaultLimits); });
+    EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos);
+    EXPECT_EQ(e.detail().find(secret), std::string::npos);
+}
+
+TEST(PasswordWithinMax, BoundsWorkWithoutThrowing) {
+    EXPECT_TRUE(password_within_max("short", kDefaultLimits));  // the minimum is not its business
+    EXPECT_TRUE(password_within_max(repeat("\xE2\x82\xAC", 1024), kDefaultLimits));
+    EXPECT_FALSE(password_within_max(repeat("x", 1025), kDefaultLimits));
+    EXPECT_FALSE(password_within_max(repeat("x", 1024 * 1024), kDefaultLimits));
+    EXPECT_FALSE(password_within_max("\xC3", kDefaultLimits));
+}
