@@ -12,6 +12,8 @@ DATA         = $(filter-out $(DATA_built),$(wildcard auth--*--*.sql))
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=auth
+ISOLATION    = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=auth
 
 PG_CONFIG   ?= pg_config
 PG_CPPFLAGS  = -std=c++17 -Isrc

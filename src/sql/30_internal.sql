@@ -119,7 +119,7 @@ CREATE FUNCTION auth.require_admin(caller regrole) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT auth.is_admin(caller) THEN
-        RAISE EXCEPTION 'permission denied: role % is not a member of auth_admin', auth.shown(caller::text)
+        RAISE EXCEPTION 'permission denied: role % is not a member of auth_admin', auth.shown(pg_get_userbyid(caller))
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 END
@@ -138,7 +138,7 @@ BEGIN
     IF product_admin IS NULL
        OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = product_admin)
        OR NOT pg_has_role(caller, product_admin, 'MEMBER') THEN
-        RAISE EXCEPTION 'permission denied: role % may not manage product %', auth.shown(caller::text), auth.shown(product)
+        RAISE EXCEPTION 'permission denied: role % may not manage product %', auth.shown(pg_get_userbyid(caller)), auth.shown(product)
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 END
