@@ -1,5 +1,6 @@
 #include "core/input_rules.h"
 
+#include <unictype.h>
 #include <unistr.h>
 
 #include <string>
@@ -12,17 +13,33 @@ namespace {
 
 const uint8_t* bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
-// C0 controls and DEL: they have no place in a name or an address and hide in logs.
-bool has_control_character(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
+// True when some code point of valid UTF-8 text satisfies the predicate.
+template <typename Predicate>
+bool any_code_point(std::string_view text, Predicate predicate) {
+    const uint8_t* p = bytes(text);
+    std::size_t left = text.size();
+    while (left > 0) {
+        ucs4_t uc;
+        const int length = u8_mbtouc(&uc, p, left);
+        if (predicate(uc)) return true;
+        p += length;
+        left -= static_cast<std::size_t>(length);
+    }
     return false;
 }
 
+// Controls (C0, DEL, C1) and line or paragraph separators: they have no place in a name
+// or an address, and they break or forge lines in logs.
+bool is_control_or_line_break(ucs4_t uc) {
+    return uc_is_general_category(uc, UC_CATEGORY_Cc) || uc_is_general_category(uc, UC_CATEGORY_Zl) ||
+           uc_is_general_category(uc, UC_CATEGORY_Zp);
+}
+
+bool has_control_character(std::string_view s) { return any_code_point(s, is_control_or_line_break); }
+
+// Any Unicode white space (the space, no-break space, ideographic space, ...).
 bool has_space(std::string_view s) {
-    for (unsigned char c : s)
-        if (c == ' ') return true;
-    return false;
+    return any_code_point(s, [](ucs4_t uc) { return uc_is_property_white_space(uc); });
 }
 
 }  // namespace

@@ -19,11 +19,12 @@ struct PasswordLengthLimits {
 // Number of code points in valid UTF-8, or throws invalid_value naming `argument`.
 std::size_t count_characters(std::string_view utf8, const char* argument);
 
-// A product, role, tenant or permission name: 1 to 200 characters, no control characters.
+// A product, role, tenant or permission name: 1 to 200 characters, no control
+// characters (C0, DEL, C1) and no line or paragraph separators.
 void check_name(std::string_view value, const char* argument);
 
 // An email: at most 254 characters, a non-empty local part and domain around the last
-// '@', no white space or control characters.
+// '@', no Unicode white space, control characters or line separators.
 void check_email(std::string_view email);
 
 // A new password: its length in characters within the limits; the message never

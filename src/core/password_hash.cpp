@@ -38,29 +38,30 @@ bool argon2id_matches(std::string_view password, std::string_view stored_hash) {
     return crypto_pwhash_str_verify(hash, password.data(), password.size()) == 0;
 }
 
-// A hash of a random password nobody knows, made once per process (a backend is
-// single-threaded) and again when the cost changes.
-const std::string& hash_of_nothing(HashCost cost) {
-    static HashCost cached_cost{0, 0};
-    static std::string cached_hash;
-    if (cached_hash.empty() || cached_cost.opslimit != cost.opslimit ||
-        cached_cost.memlimit != cost.memlimit) {
-        unsigned char random[32];
-        randombytes_buf(random, sizeof random);
-        cached_hash =
-            hash_password(std::string_view(reinterpret_cast<const char*>(random), sizeof random), cost);
-        sodium_memzero(random, sizeof random);
-        cached_cost = cost;
-    }
-    return cached_hash;
-}
-
 }  // namespace
+
+std::string decoy_hash(HashCost cost) {
+    // A well-formed PHC string at this cost whose salt and digest are random bytes: no
+    // password matches it, and checking one costs exactly one Argon2id run, with nothing
+    // to compute beforehand (so the first unknown email of a connection is not slower).
+    unsigned char salt[crypto_pwhash_SALTBYTES];
+    unsigned char digest[32];
+    randombytes_buf(salt, sizeof salt);
+    randombytes_buf(digest, sizeof digest);
+    char salt_b64[sodium_base64_ENCODED_LEN(sizeof salt, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    char digest_b64[sodium_base64_ENCODED_LEN(sizeof digest, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    sodium_bin2base64(salt_b64, sizeof salt_b64, salt, sizeof salt,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    sodium_bin2base64(digest_b64, sizeof digest_b64, digest, sizeof digest,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    return "$argon2id$v=19$m=" + std::to_string(cost.memlimit / 1024) +
+           ",t=" + std::to_string(cost.opslimit) + ",p=1$" + salt_b64 + "$" + digest_b64;
+}
 
 bool verify_password(std::string_view password, std::optional<std::string_view> stored_hash,
                      HashCost cost) {
     if (stored_hash && is_argon2id_hash(*stored_hash)) return argon2id_matches(password, *stored_hash);
-    argon2id_matches(password, hash_of_nothing(cost));
+    argon2id_matches(password, decoy_hash(cost));
     return false;
 }
 

@@ -25,10 +25,13 @@ std::string hash_password(std::string_view password, HashCost cost);
 
 // True when the password matches the stored Argon2id PHC string. When there is no
 // usable stored hash (no such user, or a string this code cannot read) it does the same
-// Argon2id work against a hash of a random password and answers false, so that every
-// failure takes as long as a wrong password. Never throws for bad input.
+// Argon2id work against decoy_hash(cost) and answers false, so that every failure takes
+// as long as a wrong password. Never throws for bad input.
 bool verify_password(std::string_view password, std::optional<std::string_view> stored_hash,
                      HashCost cost);
+
+// A valid Argon2id PHC string at this cost that no password matches.
+std::string decoy_hash(HashCost cost);
 
 // True when a stored string is one verify_password can check.
 bool is_argon2id_hash(std::string_view stored_hash) noexcept;

@@ -61,8 +61,17 @@ TEST(CheckName, RefusesEmptyLongAndControlCharacters) {
     EXPECT_STREQ(e.what(), "tenant must be at most 200 characters");
     EXPECT_EQ(e.detail(), "It has 201 characters.");
 
-    e = thrown_by([] { check_name("line\nbreak", "role"); });
-    EXPECT_STREQ(e.what(), "role must not contain control characters");
+    for (const char* bad : {"line\nbreak", "tab\there", "del\x7f", "next\xC2\x85line",
+                            "line\xE2\x80\xA8separator", "paragraph\xE2\x80\xA9separator"}) {
+        e = thrown_by([bad] { check_name(bad, "role"); });
+        EXPECT_STREQ(e.what(), "role must not contain control characters") << bad;
+    }
+}
+
+TEST(CheckName, KeepsOrdinaryUnicodeAndSpaces) {
+    EXPECT_NO_THROW(check_name("Caf\xC3\xA9 Bar", "product"));            // "Café Bar"
+    EXPECT_NO_THROW(check_name("\xE4\xBC\x9A\xE8\xA8\x88", "product"));  // "会計"
+    EXPECT_NO_THROW(check_name(" padded ", "tenant"));
 }
 
 TEST(CheckEmail, AcceptsOrdinaryAndInternationalAddresses) {
@@ -75,7 +84,9 @@ TEST(CheckEmail, AcceptsOrdinaryAndInternationalAddresses) {
 
 TEST(CheckEmail, RefusesMalformedAddresses) {
     for (const char* bad : {"", "no-at-sign", "@example.com", "alice@", "a b@example.com",
-                            "tab\t@example.com"}) {
+                            "tab\t@example.com", "nbsp\xC2\xA0@example.com",
+                            "ideographic\xE3\x80\x80space@example.com",
+                            "next\xC2\x85line@example.com"}) {
         const Error e = thrown_by([bad] { check_email(bad); });
         EXPECT_EQ(e.kind(), ErrorKind::invalid_value) << bad;
     }

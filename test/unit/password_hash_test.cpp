@@ -63,11 +63,22 @@ TEST_F(PasswordHash, UnusableStoredHashesAnswerFalse) {
     EXPECT_FALSE(is_argon2id_hash(std::string(200, 'x')));
 }
 
+TEST_F(PasswordHash, DecoyIsAValidHashAtTheGivenCostThatNothingMatches) {
+    // needs_rehash answers 0 only for a well-formed string with exactly these parameters:
+    // so verifying against the decoy runs Argon2id at that cost, never a quick parse error.
+    for (const HashCost cost : {kTestCost, interactive_cost(), HashCost{3, 19 * 1024 * 1024}}) {
+        const std::string decoy = decoy_hash(cost);
+        EXPECT_TRUE(is_argon2id_hash(decoy)) << decoy;
+        EXPECT_EQ(crypto_pwhash_str_needs_rehash(decoy.c_str(), cost.opslimit, cost.memlimit), 0)
+            << decoy;
+    }
+    EXPECT_NE(decoy_hash(kTestCost), decoy_hash(kTestCost));
+    EXPECT_FALSE(verify_password("", decoy_hash(kTestCost), kTestCost));
+}
+
 TEST_F(PasswordHash, NoUserCostsAsMuchAsAWrongPassword) {
     // Not a timing test: it shows the no-user path does real Argon2id work (many
     // milliseconds at this cost), not an early return that would reveal the email.
-    const std::string hash = hash_password("real password", kTestCost);
-    verify_password("warm-up", std::nullopt, kTestCost);  // the hash of nothing is made once
     const auto start = std::chrono::steady_clock::now();
     verify_password("guess", std::nullopt, kTestCost);
     const auto elapsed = std::chrono::steady_clock::now() - start;
