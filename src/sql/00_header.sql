@@ -12,3 +12,20 @@ BEGIN
     END IF;
 END
 $$;
+
+-- The auth_* functions go into @extschema@. If every role may create objects there, any
+-- role could add an overload of auth_login that a client's call resolves to, and read
+-- the passwords passed to it.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+               WHERE n.oid = '@extschema@'::regnamespace
+                 AND a.grantee = 0 AND a.privilege_type = 'CREATE') THEN
+        RAISE EXCEPTION 'every role may create objects in schema %, where auth would install its functions',
+                        '@extschema@'::regnamespace
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Any role could then add functions that shadow auth_login and capture passwords.',
+                  HINT = 'REVOKE CREATE ON SCHEMA ' || '@extschema@'::regnamespace || ' FROM PUBLIC, or install with CREATE EXTENSION auth SCHEMA some_trusted_schema.';
+    END IF;
+END
+$$;

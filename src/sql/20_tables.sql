@@ -28,7 +28,7 @@ CREATE TABLE auth.products (
     id          bigserial PRIMARY KEY,
     name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
     description text,
-    admin_role  regrole,             -- a database role whose members manage this product
+    admin_role  name,                -- a database role, by name, whose members manage this product
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 

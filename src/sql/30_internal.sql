@@ -39,26 +39,12 @@ CREATE FUNCTION auth.max_failed_logins() RETURNS integer
 
 -- Lookups that turn a name into an id, or raise the contract's error.
 
--- A name as it appears in an error message: quoted, and cut short if very long.
+-- A name as it appears in an error message: quoted, cut short if very long, and with
+-- control characters and line breaks shown as '?', so it cannot forge a log line.
 CREATE FUNCTION auth.shown(name text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT '"' || CASE WHEN length(name) > 64 THEN left(name, 61) || '...' ELSE name END || '"' $$;
-
-CREATE FUNCTION auth.product_id(product text) RETURNS bigint
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    found_id bigint;
-BEGIN
-    IF product IS NULL THEN
-        RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    SELECT p.id INTO found_id FROM auth.products p WHERE p.name = product;
-    IF found_id IS NULL THEN
-        RAISE EXCEPTION 'product % does not exist', auth.shown(product)
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    RETURN found_id;
-END
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '"' || regexp_replace(CASE WHEN length(name) > 64 THEN left(name, 61) || '...' ELSE name END,
+                                 '[\x01-\x1f\x7f-\x9f\u2028\u2029]', '?', 'g') || '"'
 $$;
 
 CREATE FUNCTION auth.role_id(product_id bigint, product text, role text) RETURNS bigint
@@ -125,22 +111,33 @@ BEGIN
 END
 $$;
 
--- Admins manage every product; members of a product's admin_role manage that one.
-CREATE FUNCTION auth.require_product_admin(caller regrole, product_id bigint, product text) RETURNS void
+-- The id of a product the caller may manage: admins manage every product, members of a
+-- product's admin_role that one. Anyone else is refused with 42501 whether or not the
+-- product exists, so the answer tells them nothing about other products.
+CREATE FUNCTION auth.managed_product_id(caller regrole, product text) RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    product_admin regrole;
+    found auth.products;
 BEGIN
-    IF auth.is_admin(caller) THEN
-        RETURN;
+    IF product IS NULL THEN
+        RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT p.admin_role INTO product_admin FROM auth.products p WHERE p.id = require_product_admin.product_id;
-    IF product_admin IS NULL
-       OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = product_admin)
-       OR NOT pg_has_role(caller, product_admin, 'MEMBER') THEN
-        RAISE EXCEPTION 'permission denied: role % may not manage product %', auth.shown(pg_get_userbyid(caller)), auth.shown(product)
+    SELECT p.* INTO found FROM auth.products p WHERE p.name = product;
+    IF auth.is_admin(caller) THEN
+        IF found.id IS NULL THEN
+            RAISE EXCEPTION 'product % does not exist', auth.shown(product)
+                USING ERRCODE = 'undefined_object';
+        END IF;
+        RETURN found.id;
+    END IF;
+    IF found.admin_role IS NULL
+       OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = found.admin_role)
+       OR NOT pg_has_role(caller, found.admin_role, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied: role % may not manage product %',
+                        auth.shown(pg_get_userbyid(caller)), auth.shown(product)
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    RETURN found.id;
 END
 $$;
 

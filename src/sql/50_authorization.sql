@@ -10,14 +10,14 @@ BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.checked_name(p_name, 'name');
     INSERT INTO auth.products (name, description, admin_role)
-    VALUES (p_name, p_description, p_admin_role)
+    VALUES (p_name, p_description, pg_get_userbyid(p_admin_role))
     ON CONFLICT (name) DO NOTHING
     RETURNING id INTO new_id;
     IF new_id IS NULL THEN
         RAISE EXCEPTION 'product % already exists', auth.shown(p_name) USING ERRCODE = 'unique_violation';
     END IF;
     PERFORM auth.audit(p_caller, 'product_created', NULL, new_id,
-                       jsonb_build_object('name', p_name, 'admin_role', p_admin_role::text));
+                       jsonb_build_object('name', p_name, 'admin_role', pg_get_userbyid(p_admin_role)));
     RETURN new_id;
 END
 $$;
@@ -35,10 +35,9 @@ CREATE FUNCTION auth.create_role(p_caller regrole, p_product text, p_role text,
                                  p_description text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_product_id bigint := auth.product_id(p_product);
+    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
     new_id bigint;
 BEGIN
-    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
     PERFORM auth.checked_name(p_role, 'role');
     INSERT INTO auth.roles (product_id, name, description)
     VALUES (v_product_id, p_role, p_description)
@@ -65,12 +64,11 @@ CREATE FUNCTION auth.grant(p_caller regrole, p_user_id bigint, p_product text, p
                            p_tenant text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_product_id bigint := auth.product_id(p_product);
+    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
     v_role_id bigint;
     v_tenant_id bigint;
     granted boolean;
 BEGIN
-    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
     PERFORM auth.require_user(p_user_id);
     v_role_id := auth.role_id(v_product_id, p_product, p_role);
     v_tenant_id := auth.tenant_id(p_tenant);
@@ -104,12 +102,11 @@ CREATE FUNCTION auth.revoke(p_caller regrole, p_user_id bigint, p_product text, 
                             p_tenant text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_product_id bigint := auth.product_id(p_product);
+    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
     v_role_id bigint;
     v_tenant_id bigint;
     revoked boolean;
 BEGIN
-    PERFORM auth.require_product_admin(p_caller, v_product_id, p_product);
     PERFORM auth.require_user(p_user_id);
     v_role_id := auth.role_id(v_product_id, p_product, p_role);
     v_tenant_id := auth.tenant_id(p_tenant);

@@ -7,29 +7,38 @@ CREATE FUNCTION auth.login(p_caller regrole, p_email text, p_password text, p_pr
                            p_device_info text, p_client_ip inet) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    found_id bigint;
+    stored_hash text;
     found auth.users;
     v_product_id bigint;
     password_ok boolean;
     failure text;
     token text;
     max_failures integer := auth.max_failed_logins();
-    now_locked timestamptz;
+    locked_until timestamptz;
 BEGIN
     IF length(p_email) <= 254 THEN
-        SELECT * INTO found FROM auth.users u WHERE lower(u.email) = lower(p_email);
+        SELECT u.id, u.password_hash INTO found_id, stored_hash
+        FROM auth.users u WHERE lower(u.email) = lower(p_email);
     END IF;
     IF p_product IS NOT NULL THEN
         SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = p_product;
     END IF;
 
     -- The same Argon2id work whatever is wrong, so the time says nothing.
-    password_ok := auth.password_matches(p_password, found.password_hash);
+    password_ok := auth.password_matches(p_password, stored_hash);
 
+    -- Decide on the user's row as it is now, locked: a lockout or deactivation committed
+    -- while the hash ran counts, and no row lock is held during the hash itself.
+    IF found_id IS NOT NULL THEN
+        SELECT u.* INTO found FROM auth.users u WHERE u.id = found_id FOR UPDATE;
+    END IF;
     failure := CASE
         WHEN found.id IS NULL THEN 'unknown_email'
-        WHEN NOT password_ok THEN 'wrong_password'
         WHEN NOT found.is_active THEN 'inactive'
         WHEN found.locked_until > now() THEN 'locked'
+        WHEN NOT password_ok THEN 'wrong_password'
+        WHEN found.password_hash IS DISTINCT FROM stored_hash THEN 'password_changed'
         WHEN p_product IS NOT NULL
              AND (v_product_id IS NULL OR NOT auth.member_of_product(found.id, v_product_id))
             THEN 'not_a_member'
@@ -47,19 +56,17 @@ BEGIN
         RETURN token;
     END IF;
 
+    -- Only a wrong password counts; reaching the limit locks the account and starts a
+    -- new count (failures while locked are not counted).
     IF failure = 'wrong_password' THEN
-        -- Counted atomically, so concurrent failures all count; reaching the limit locks
-        -- the account and starts a new count.
-        UPDATE auth.users u
-        SET failed_logins = CASE WHEN max_failures > 0 AND u.failed_logins + 1 >= max_failures
-                                 THEN 0 ELSE u.failed_logins + 1 END,
-            locked_until = CASE WHEN max_failures > 0 AND u.failed_logins + 1 >= max_failures
-                                THEN now() + auth.lockout_duration() ELSE u.locked_until END
-        WHERE u.id = found.id
-        RETURNING CASE WHEN u.failed_logins = 0 THEN u.locked_until END INTO now_locked;
-        IF now_locked IS NOT NULL THEN
+        IF max_failures > 0 AND found.failed_logins + 1 >= max_failures THEN
+            UPDATE auth.users u SET failed_logins = 0, locked_until = now() + auth.lockout_duration()
+            WHERE u.id = found.id
+            RETURNING u.locked_until INTO locked_until;
             PERFORM auth.audit(p_caller, 'user_locked', found.id, NULL,
-                               jsonb_build_object('until', now_locked));
+                               jsonb_build_object('until', locked_until));
+        ELSE
+            UPDATE auth.users u SET failed_logins = u.failed_logins + 1 WHERE u.id = found.id;
         END IF;
     END IF;
     -- An unknown email is not recorded: people type passwords into the email field.
@@ -96,7 +103,15 @@ BEGIN
     END IF;
     IF session.last_used_at < now() - interval '1 minute'
        AND current_setting('transaction_read_only') = 'off' THEN
-        UPDATE auth.user_sessions s SET last_used_at = now() WHERE s.id = session.id;
+        -- Best effort: skip the refresh rather than wait for another transaction that
+        -- holds the row, or fail on it under REPEATABLE READ. A check never raises.
+        BEGIN
+            UPDATE auth.user_sessions s SET last_used_at = now()
+            WHERE s.id = (SELECT l.id FROM auth.user_sessions l
+                          WHERE l.id = session.id FOR UPDATE SKIP LOCKED);
+        EXCEPTION WHEN serialization_failure OR lock_not_available THEN
+            NULL;
+        END;
     END IF;
     RETURN session.user_id;
 END
@@ -106,7 +121,9 @@ COMMENT ON FUNCTION auth_session_user(text) IS
 REVOKE ALL ON FUNCTION auth_session_user(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_session_user(text) TO auth_client, auth_admin;
 
--- auth_logout (client): ends a session; true when a live session was ended.
+-- auth_logout (client): ends a session; true when a live session was ended (one that
+-- auth_session_user would still have accepted). An expired or idle session is closed
+-- too, and answers false.
 CREATE FUNCTION auth.logout(p_caller regrole, p_token text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -115,7 +132,9 @@ BEGIN
     UPDATE auth.user_sessions s SET revoked_at = now()
     WHERE s.token_hash = auth.token_digest(p_token) AND s.revoked_at IS NULL
     RETURNING s.* INTO ended;
-    IF ended.id IS NULL THEN
+    IF ended.id IS NULL
+       OR ended.expires_at <= now()
+       OR ended.last_used_at <= now() - auth.session_idle_timeout() THEN
         RETURN false;
     END IF;
     PERFORM auth.audit(p_caller, 'logout', ended.user_id, ended.product_id,

@@ -11,7 +11,8 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$@"; }
 createdb "$src"
 token=$(q "$src" <<'SQL'
 CREATE EXTENSION auth;
-SELECT auth_create_product('Dump App') \gset
+DO $$ BEGIN CREATE ROLE dump_test_admins NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+SELECT auth_create_product('Dump App', NULL, 'dump_test_admins') \gset
 SELECT auth_create_role('Dump App', 'reader') \gset
 SELECT auth_create_user('dump@example.com', 'dump test password') AS uid \gset
 SELECT auth_grant(:uid, 'Dump App', 'reader') \gset
@@ -32,6 +33,8 @@ uid=$(q "$dst" -c "SELECT auth_user_id('dump@example.com')")
 check "the user is restored" 1 "$uid"
 check "the session is restored" "$uid" "$(q "$dst" -c "SELECT auth_session_user('$token')")"
 check "the role grant is restored" t "$(q "$dst" -c "SELECT auth_has_role($uid, 'Dump App', 'reader')")"
+check "the product's admin_role is restored, by name" dump_test_admins \
+    "$(q "$dst" -c "SELECT admin_role FROM auth.products WHERE name = 'Dump App'")"
 check "the password still works" t \
     "$(q "$dst" -c "SELECT auth_login('dump@example.com', 'dump test password', 'Dump App') IS NOT NULL")"
 check "sequences continue after the restored ids" 2 \
