@@ -1,0 +1,229 @@
+-- Privileges and hardening: who may execute what, who may read what, pinned
+-- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
+BEGIN;
+CREATE EXTENSION auth;
+SELECT plan(63);
+
+-- Roles of this file (rolled back at the end).
+CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
+CREATE ROLE tap_sec_app NOLOGIN IN ROLE auth_client;      -- an app
+CREATE ROLE tap_sec_operator NOLOGIN IN ROLE auth_admin;  -- an operator
+
+-- Every function that belongs to the extension, wherever it lives.
+CREATE TEMP VIEW tap_sec_functions AS
+SELECT p.oid, p.oid::regprocedure::text AS signature, p.proname, n.nspname, l.lanname,
+       p.prosecdef, p.proconfig, p.proacl
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+  AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+  AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'auth')
+  AND d.deptype = 'e';
+GRANT SELECT ON tap_sec_functions TO PUBLIC;
+
+-- The relations of schema auth.
+CREATE TEMP VIEW tap_sec_relations AS
+SELECT c.oid, c.relname, c.relkind
+FROM pg_catalog.pg_class c
+WHERE c.relnamespace = 'auth'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S');
+GRANT SELECT ON tap_sec_relations TO PUBLIC;
+
+-- ---------------------------------------------------------------------------------
+-- The public functions of the contract exist, with their signatures and result types.
+SELECT function_returns('public', 'auth_create_user', ARRAY['text', 'text', 'text', 'text'], 'bigint',
+                        'auth_create_user(email, password, full_name, phone_number) returns bigint');
+SELECT function_returns('public', 'auth_user_id', ARRAY['text'], 'bigint',
+                        'auth_user_id(email) returns bigint');
+SELECT function_returns('public', 'auth_create_product', ARRAY['text', 'text', 'regrole'], 'bigint',
+                        'auth_create_product(name, description, admin_role) returns bigint');
+SELECT function_returns('public', 'auth_create_role', ARRAY['text', 'text', 'text'], 'bigint',
+                        'auth_create_role(product, role, description) returns bigint');
+SELECT function_returns('public', 'auth_grant', ARRAY['bigint', 'text', 'text', 'text'], 'boolean',
+                        'auth_grant(user_id, product, role, tenant) returns boolean');
+SELECT function_returns('public', 'auth_revoke', ARRAY['bigint', 'text', 'text', 'text'], 'boolean',
+                        'auth_revoke(user_id, product, role, tenant) returns boolean');
+SELECT function_returns('public', 'auth_has_role', ARRAY['bigint', 'text', 'text', 'text'], 'boolean',
+                        'auth_has_role(user_id, product, role, tenant) returns boolean');
+SELECT function_returns('public', 'auth_login', ARRAY['text', 'text', 'text', 'text', 'inet'], 'text',
+                        'auth_login(email, password, product, device_info, client_ip) returns text');
+SELECT function_returns('public', 'auth_session_user', ARRAY['text'], 'bigint',
+                        'auth_session_user(token) returns bigint');
+SELECT function_returns('public', 'auth_logout', ARRAY['text'], 'boolean',
+                        'auth_logout(token) returns boolean');
+
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'auth'), false,
+          'the extension is not relocatable');
+SELECT has_schema('auth', 'schema auth exists');
+SELECT is((SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+           WHERE d.classid = 'pg_namespace'::regclass AND d.objid = 'auth'::regnamespace
+             AND d.deptype = 'e'),
+          'auth', 'schema auth belongs to the extension');
+
+-- ---------------------------------------------------------------------------------
+-- EXECUTE: never for PUBLIC.
+SELECT cmp_ok((SELECT count(*)::int FROM tap_sec_functions), '>=', 10,
+              'the extension''s functions are found through pg_depend');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions
+    WHERE proacl IS NULL   -- the default ACL grants EXECUTE to PUBLIC
+       OR EXISTS (SELECT FROM aclexplode(proacl) a
+                  WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+$$, 'no function of the extension grants EXECUTE to PUBLIC');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions WHERE has_function_privilege('public', oid, 'EXECUTE')
+$$, 'has_function_privilege(public) is false for every function of the extension');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions WHERE has_function_privilege('tap_sec_nobody', oid, 'EXECUTE')
+$$, 'a fresh role may execute no function of the extension');
+
+-- Pinned search_path on every SECURITY DEFINER function and every SQL/plpgsql one.
+SELECT cmp_ok((SELECT count(*)::int FROM tap_sec_functions WHERE prosecdef), '>', 0,
+              'the extension has SECURITY DEFINER functions (so the next test checks something)');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions
+    WHERE (prosecdef OR lanname IN ('sql', 'plpgsql'))
+      AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)
+$$, 'every SECURITY DEFINER and every SQL/plpgsql function sets search_path=pg_catalog, pg_temp');
+-- The C entry points read the caller with GetUserId(); as SECURITY DEFINER they would
+-- see the owner (a superuser) instead, and every caller would pass every check.
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions WHERE lanname = 'c' AND prosecdef
+$$, 'no C function is SECURITY DEFINER');
+
+-- The internal functions (schema auth) are for the extension's owner only.
+SELECT cmp_ok((SELECT count(*)::int FROM tap_sec_functions WHERE nspname = 'auth'), '>', 0,
+              'the extension has internal functions in schema auth');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions
+    WHERE nspname = 'auth' AND has_function_privilege('auth_client', oid, 'EXECUTE')
+$$, 'auth_client may execute no function of schema auth');
+SELECT is_empty($$
+    SELECT signature FROM tap_sec_functions
+    WHERE nspname = 'auth' AND has_function_privilege('auth_admin', oid, 'EXECUTE')
+$$, 'auth_admin may execute no function of schema auth');
+
+-- Who may call the public functions.
+SELECT is_empty($$
+    SELECT f FROM unnest(ARRAY[
+        'auth_create_user(text,text,text,text)', 'auth_user_id(text)',
+        'auth_create_role(text,text,text)', 'auth_grant(bigint,text,text,text)',
+        'auth_revoke(bigint,text,text,text)', 'auth_has_role(bigint,text,text,text)',
+        'auth_login(text,text,text,text,inet)', 'auth_session_user(text)', 'auth_logout(text)']) f
+    WHERE NOT has_function_privilege('auth_client', f, 'EXECUTE')
+       OR NOT has_function_privilege('auth_admin', f, 'EXECUTE')
+$$, 'auth_client and auth_admin may execute the client and product functions');
+SELECT ok(has_function_privilege('auth_admin', 'auth_create_product(text,text,regrole)', 'EXECUTE'),
+          'auth_admin may execute auth_create_product');
+SELECT ok(NOT has_function_privilege('auth_client', 'auth_create_product(text,text,regrole)', 'EXECUTE'),
+          'auth_client may not execute auth_create_product');
+
+-- ---------------------------------------------------------------------------------
+-- The two roles.
+SELECT has_role('auth_admin', 'role auth_admin exists');
+SELECT has_role('auth_client', 'role auth_client exists');
+SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'auth_admin'), false, 'auth_admin is NOLOGIN');
+SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'auth_client'), false, 'auth_client is NOLOGIN');
+SELECT is((SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls FROM pg_roles
+           WHERE rolname = 'auth_admin'), false, 'auth_admin has no special attribute');
+SELECT is((SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls FROM pg_roles
+           WHERE rolname = 'auth_client'), false, 'auth_client has no special attribute');
+
+-- ---------------------------------------------------------------------------------
+-- The tables of the contract, and nobody reads them but the owner.
+SELECT has_table('auth', t, 'table auth.' || t || ' exists')
+FROM unnest(ARRAY['users', 'products', 'tenants', 'user_products', 'roles', 'role_inherits',
+                  'permissions', 'role_permissions', 'user_roles', 'user_sessions', 'audit_log']) t;
+
+SELECT is_empty($$
+    SELECT relname FROM tap_sec_relations
+    WHERE relkind <> 'S'
+      AND (has_table_privilege('auth_client', oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER')
+           OR has_any_column_privilege('auth_client', oid, 'SELECT,INSERT,UPDATE,REFERENCES'))
+$$, 'auth_client has no privilege on any table of schema auth');
+SELECT is_empty($$
+    SELECT relname FROM tap_sec_relations
+    WHERE relkind <> 'S'
+      AND (has_table_privilege('tap_sec_nobody', oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER')
+           OR has_any_column_privilege('tap_sec_nobody', oid, 'SELECT,INSERT,UPDATE,REFERENCES'))
+$$, 'a fresh role has no privilege on any table of schema auth');
+SELECT is_empty($$
+    SELECT relname FROM tap_sec_relations
+    WHERE relkind <> 'S' AND relname <> 'audit_log'
+      AND (has_table_privilege('auth_admin', oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER')
+           OR has_any_column_privilege('auth_admin', oid, 'SELECT,INSERT,UPDATE,REFERENCES'))
+$$, 'auth_admin has no privilege on any table of schema auth but audit_log');
+SELECT ok(has_table_privilege('auth_admin', 'auth.audit_log', 'SELECT'), 'auth_admin may SELECT auth.audit_log');
+SELECT ok(NOT has_table_privilege('auth_admin', 'auth.audit_log', 'INSERT,UPDATE,DELETE,TRUNCATE'),
+          'auth_admin may not change auth.audit_log');
+SELECT is_empty($$
+    SELECT relname FROM tap_sec_relations
+    WHERE relkind = 'S'
+      AND (has_sequence_privilege('auth_client', oid, 'USAGE,SELECT,UPDATE')
+           OR has_sequence_privilege('auth_admin', oid, 'USAGE,SELECT,UPDATE')
+           OR has_sequence_privilege('tap_sec_nobody', oid, 'USAGE,SELECT,UPDATE'))
+$$, 'no sequence of schema auth is usable by auth_client, auth_admin or a fresh role');
+SELECT ok(NOT has_schema_privilege('tap_sec_nobody', 'auth', 'USAGE,CREATE')
+          AND NOT has_schema_privilege('auth_client', 'auth', 'USAGE,CREATE'),
+          'neither a fresh role nor auth_client may use schema auth');
+
+-- The same, tried for real under SET ROLE.
+SET ROLE tap_sec_nobody;
+SELECT throws_ok('SELECT count(*) FROM auth.users', '42501', NULL,
+                 'a fresh role cannot read auth.users');
+RESET ROLE;
+SET ROLE tap_sec_app;
+SELECT throws_ok('SELECT count(*) FROM auth.users', '42501', NULL,
+                 'an auth_client member cannot read auth.users');
+SELECT throws_ok('SELECT count(*) FROM auth.audit_log', '42501', NULL,
+                 'an auth_client member cannot read auth.audit_log');
+RESET ROLE;
+SET ROLE tap_sec_operator;
+SELECT lives_ok('SELECT count(*) FROM auth.audit_log', 'an auth_admin member can read auth.audit_log');
+SELECT throws_ok('SELECT count(*) FROM auth.user_sessions', '42501', 'permission denied for table user_sessions',
+                 'an auth_admin member cannot read auth.user_sessions');
+-- Calling an implementation directly would let the caller name any role as "the caller".
+SELECT throws_ok($$SELECT auth.create_product('postgres'::regrole, 'tap_sec spoofed', NULL, NULL)$$,
+                 '42501', 'permission denied for function create_product',
+                 'an auth_admin member cannot call an internal implementation directly');
+SELECT throws_ok('SELECT auth.new_token()', '42501', 'permission denied for function new_token',
+                 'an auth_admin member cannot call an internal C function directly');
+RESET ROLE;
+
+-- A role not granted auth_client may call nothing.
+SET ROLE tap_sec_nobody;
+SELECT throws_ok($$SELECT auth_login('tap.sec@example.com', 'password-of-tap-sec')$$,
+                 '42501', 'permission denied for function auth_login',
+                 'a role without auth_client gets 42501 from auth_login');
+SELECT throws_ok($$SELECT auth_has_role(1, 'tap_sec product', 'viewer')$$,
+                 '42501', 'permission denied for function auth_has_role',
+                 'a role without auth_client gets 42501 from auth_has_role');
+SELECT throws_ok($$SELECT auth_create_user('tap.sec@example.com', 'password-of-tap-sec')$$,
+                 '42501', 'permission denied for function auth_create_user',
+                 'a role without auth_client gets 42501 from auth_create_user');
+RESET ROLE;
+
+-- ---------------------------------------------------------------------------------
+-- Every table and sequence of schema auth is dumped by pg_dump.
+SELECT is_empty($$
+    SELECT relname FROM tap_sec_relations
+    WHERE relkind IN ('r', 'p', 'S')
+      AND oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'auth'), '{}'))
+$$, 'every table and sequence of schema auth is registered with pg_extension_config_dump');
+
+-- ---------------------------------------------------------------------------------
+-- No install into a schema where every role may create objects: anyone could shadow
+-- auth_login there with an overload that captures passwords.
+DROP EXTENSION auth CASCADE;  -- and the view above that reads its schema
+CREATE SCHEMA tap_sec_open;
+GRANT CREATE ON SCHEMA tap_sec_open TO PUBLIC;
+SELECT throws_ok($$CREATE EXTENSION auth SCHEMA tap_sec_open$$, '55000',
+                 'every role may create objects in schema tap_sec_open, where auth would install its functions',
+                 'CREATE EXTENSION refuses a schema where PUBLIC has CREATE');
+REVOKE CREATE ON SCHEMA tap_sec_open FROM PUBLIC;
+SELECT lives_ok($$CREATE EXTENSION auth SCHEMA tap_sec_open$$,
+                'the same schema is accepted once CREATE is revoked from PUBLIC');
+
+SELECT * FROM finish();
+ROLLBACK;
