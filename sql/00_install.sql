@@ -1,6 +1,18 @@
 -- What CREATE EXTENSION auth makes (pg_regress loads the extension first).
 \pset footer off
 
+-- For the files after this one: shows an error as SQLSTATE and message, and the
+-- statement's result otherwise.
+CREATE FUNCTION regress_try(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE result text;
+BEGIN
+    EXECUTE statement INTO result;
+    RETURN coalesce(result, '(null)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+GRANT EXECUTE ON FUNCTION regress_try(text) TO PUBLIC;
+
 -- The public functions, with who may call them.
 SELECT p.proname AS function,
        pg_get_function_identity_arguments(p.oid) AS arguments,

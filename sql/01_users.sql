@@ -1,15 +1,6 @@
 -- Sign-up and lookup, with the errors the contract names.
 \pset footer off
 BEGIN;
--- Shows an error as SQLSTATE and message, and the statement's result otherwise.
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE result text;
-BEGIN
-    EXECUTE statement INTO result;
-    RETURN coalesce(result, '(null)');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 
 SELECT auth_create_user('Carol@Example.com', 'a long enough password', 'Carol') > 0 AS created;
 SELECT password_hash LIKE '$argon2id$v=19$m=65536,t=2,p=1$%' AS argon2id_phc_string,
@@ -20,7 +11,7 @@ SELECT auth_user_id('carol@example.com') = auth_user_id('CAROL@EXAMPLE.COM') AS 
        auth_user_id(NULL) AS null_email,
        auth_user_id(repeat('a', 300) || '@x.y') AS too_long;
 
-SELECT pg_temp.try(statement) AS outcome, statement FROM (VALUES
+SELECT regress_try(statement) AS outcome, statement FROM (VALUES
     ($$SELECT auth_create_user('carol@EXAMPLE.com', 'another password')$$),
     ($$SELECT auth_create_user(NULL, 'a long enough password')$$),
     ($$SELECT auth_create_user('dave@example.com', NULL)$$),

@@ -1,15 +1,6 @@
 -- Products, roles, grants and the role check, as an operator and a delegated admin.
 \pset footer off
 BEGIN;
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE result text;
-BEGIN
-    EXECUTE statement INTO result;
-    RETURN coalesce(result, '(null)');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
 CREATE ROLE regress_operator NOLOGIN IN ROLE auth_admin;
 CREATE ROLE regress_shop_admins NOLOGIN;
@@ -34,17 +25,17 @@ SELECT auth_grant(:gina, 'Shop', 'clerk') AS granted,
 SELECT auth_has_role(:gina, 'Shop', 'clerk') AS has_clerk,
        auth_has_role(:gina, 'Shop', 'x''); DROP TABLE auth.users; --') AS has_odd,
        auth_has_role(:gina, 'Shop', 'x'') OR true; --') AS injection_matches_nothing;
-SELECT pg_temp.try(statement) AS outcome, statement FROM (VALUES
+SELECT regress_try(statement) AS outcome, statement FROM (VALUES
     ($$SELECT auth_create_role('Blog', 'author')$$),
     ($$SELECT auth_grant(1, 'Blog', 'editor')$$),
     ($$SELECT auth_create_product('Mine')$$)
 ) AS t(statement);
 
 SET ROLE regress_other_app;
-SELECT pg_temp.try($$SELECT auth_create_role('Shop', 'manager')$$) AS plain_client;
+SELECT regress_try($$SELECT auth_create_role('Shop', 'manager')$$) AS plain_client;
 
 SET ROLE regress_operator;
-SELECT pg_temp.try(replace(statement, ':gina', :'gina')) AS outcome, statement FROM (VALUES
+SELECT regress_try(replace(statement, ':gina', :'gina')) AS outcome, statement FROM (VALUES
     ($$SELECT auth_create_product('Shop')$$),
     ($$SELECT auth_create_product(NULL)$$),
     ($$SELECT auth_create_product('')$$),
