@@ -47,6 +47,7 @@ CREATE FUNCTION auth.shown(name text) RETURNS text
                                  '[\x01-\x1f\x7f-\x9f\u2028\u2029]', '?', 'g') || '"'
 $$;
 
+-- A role's id within its product, or 22004/42704 naming what is missing.
 CREATE FUNCTION auth.role_id(product_id bigint, product text, role text) RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -82,6 +83,7 @@ BEGIN
 END
 $$;
 
+-- Raises unless the user exists: 22004 for NULL, 42704 for an unknown id.
 CREATE FUNCTION auth.require_user(user_id bigint) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -101,6 +103,7 @@ CREATE FUNCTION auth.is_admin(caller regrole) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_has_role(caller, 'auth_admin', 'MEMBER') $$;
 
+-- Raises 42501 unless the caller is an admin.
 CREATE FUNCTION auth.require_admin(caller regrole) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -147,21 +150,6 @@ CREATE FUNCTION auth.audit(caller regrole, event text, user_id bigint, product_i
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     INSERT INTO auth.audit_log (event, user_id, product_id, db_role, detail)
     VALUES (event, user_id, product_id, pg_get_userbyid(caller), jsonb_strip_nulls(detail))
-$$;
-
--- Membership: a suspended product-wide membership closes the whole product; otherwise
--- a tenant's own membership decides, or the product-wide one when the tenant has none.
-CREATE FUNCTION auth.membership_active(user_id bigint, product_id bigint, tenant_id bigint) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE
-               WHEN wide.status = 'suspended' THEN false
-               WHEN $3 IS NOT NULL AND own.status IS NOT NULL THEN own.status = 'active'
-               ELSE coalesce(wide.status = 'active', false)
-           END
-    FROM (SELECT (SELECT m.status FROM auth.user_products m
-                  WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id IS NULL) AS status) wide,
-         (SELECT (SELECT m.status FROM auth.user_products m
-                  WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id = $3) AS status) own
 $$;
 
 -- An active member anywhere in the product (product-wide or in some tenant).

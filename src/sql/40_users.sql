@@ -36,10 +36,14 @@ COMMENT ON FUNCTION auth_create_user(text, text, text, text) IS
 REVOKE ALL ON FUNCTION auth_create_user(text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_create_user(text, text, text, text) TO auth_client, auth_admin;
 
--- auth_user_id: the id of the user with this email (any case), or NULL.
+-- auth_user_id: the id of the user with this email (any case), or NULL. PL/pgSQL, so
+-- that its query is planned once per session.
 CREATE FUNCTION auth_user_id(email text) RETURNS bigint
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT u.id FROM auth.users u WHERE lower(u.email) = lower($1) AND length($1) <= 254 $$;
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT u.id FROM auth.users u WHERE lower(u.email) = lower($1) AND length($1) <= 254);
+END
+$$;
 COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (any case), or NULL';
 REVOKE ALL ON FUNCTION auth_user_id(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_user_id(text) TO auth_client, auth_admin;
