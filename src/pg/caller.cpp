@@ -8,8 +8,8 @@
 // SECURITY DEFINER function with a pinned search_path on which no role but the owner
 // holds EXECUTE. fmgr does not check EXECUTE, so this entry point is its only way in.
 //
-// Written in plain C style: it holds no C++ objects, so PostgreSQL errors may pass.
-#include "pg/postgres_headers.h"
+// It holds no C++ objects, so PostgreSQL errors raised by the implementation pass through.
+#include "pg/border.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -62,12 +62,9 @@ FmgrInfo* find_implementation(FmgrInfo* flinfo) {
 
 }  // namespace
 
-extern "C" {
-PG_FUNCTION_INFO_V1(auth_call_with_caller);
-
 // Every public auth_* function that needs its caller: captures the caller, then runs
 // the implementation with the caller as its first argument.
-Datum auth_call_with_caller(PG_FUNCTION_ARGS) {
+AUTH_SQL_FUNCTION(auth_call_with_caller) {
     const Oid caller = GetUserId();
     auto* impl = static_cast<FmgrInfo*>(fcinfo->flinfo->fn_extra);
     if (impl == nullptr) impl = find_implementation(fcinfo->flinfo);
@@ -82,5 +79,4 @@ Datum auth_call_with_caller(PG_FUNCTION_ARGS) {
     const Datum result = FunctionCallInvoke(inner);
     fcinfo->isnull = inner->isnull;
     return result;
-}
 }
