@@ -23,8 +23,6 @@ SHLIB_LINK   = -lsodium -lunistring -lstdc++
 # No LLVM bitcode: it would need clang at build time and gives these functions nothing.
 override with_llvm = no
 
-EXTRA_CLEAN  = $(DATA_built)
-
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

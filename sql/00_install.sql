@@ -1,5 +1,7 @@
 -- What CREATE EXTENSION auth makes (pg_regress loads the extension first).
 \pset footer off
+-- Load the library as preloading would, so the settings below exist on any server.
+LOAD 'auth';
 
 -- For the files after this one: shows an error as SQLSTATE and message, and the
 -- statement's result otherwise.

@@ -2,7 +2,7 @@
 -- the role in effect at the call (SET ROLE counts), and the audit log names it.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(53);
+SELECT plan(55);
 
 CREATE ROLE tap_acct_admins NOLOGIN;                                          -- the product's admin_role
 CREATE ROLE tap_deleg_manager NOLOGIN IN ROLE tap_acct_admins, auth_client;   -- manages Accounting
@@ -18,6 +18,10 @@ SELECT is((SELECT admin_role FROM auth.products WHERE id = :acct), 'tap_acct_adm
 SELECT is((SELECT admin_role FROM auth.products WHERE id = :payroll), NULL::name, 'a product without admin_role');
 SELECT throws_ok($$SELECT auth_create_product('TapDeleg Nobody', NULL, 'tap_deleg_no_such_role')$$, '42704',
                  'role "tap_deleg_no_such_role" does not exist', 'an unknown admin_role is refused with 42704');
+SELECT throws_ok($$SELECT auth_create_product('TapDeleg Ghost', NULL, 999999::oid::regrole)$$, '42704',
+                 'admin_role 999999 does not exist', 'an admin_role OID that no role has is refused with 42704');
+SELECT throws_ok($$SELECT auth_create_product('TapDeleg Dash', NULL, '-'::regrole)$$, '42704',
+                 'admin_role 0 does not exist', 'the regrole ''-'' (no role) is refused with 42704');
 SELECT auth_create_role('TapDeleg Payroll', 'clerk') \g /dev/null
 SELECT auth_create_user('tap.deleg.dee@example.com', 'dee password') AS dee \gset
 

@@ -2,7 +2,7 @@
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(63);
+SELECT plan(68);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
@@ -224,6 +224,39 @@ SELECT throws_ok($$CREATE EXTENSION auth SCHEMA tap_sec_open$$, '55000',
 REVOKE CREATE ON SCHEMA tap_sec_open FROM PUBLIC;
 SELECT lives_ok($$CREATE EXTENSION auth SCHEMA tap_sec_open$$,
                 'the same schema is accepted once CREATE is revoked from PUBLIC');
+
+-- ---------------------------------------------------------------------------------
+-- What the installing role's default privileges would grant on the new objects is
+-- taken back: the tables stay closed and the internal functions the owner's alone.
+DROP EXTENSION auth;
+CREATE ROLE tap_sec_defaults NOLOGIN;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO tap_sec_defaults;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO tap_sec_defaults;
+ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO tap_sec_defaults;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO tap_sec_defaults;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO auth_client;
+CREATE EXTENSION auth;
+SELECT ok(NOT has_schema_privilege('tap_sec_defaults', 'auth', 'USAGE'),
+          'a default USAGE grant on schemas does not reach schema auth');
+SELECT is_empty($$
+    SELECT c.relname FROM pg_class c
+    WHERE c.relnamespace = 'auth'::regnamespace AND c.relkind IN ('r', 'S')
+      AND (has_table_privilege('tap_sec_defaults', c.oid, 'SELECT')
+           OR (c.relkind = 'S' AND has_sequence_privilege('tap_sec_defaults', c.oid, 'USAGE')))
+$$, 'default SELECT and USAGE grants do not reach the tables and sequences of schema auth');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+    JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+    JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'auth'
+    WHERE has_function_privilege('tap_sec_defaults', p.oid, 'EXECUTE')
+$$, 'a default EXECUTE grant does not reach any function of the extension');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure FROM pg_proc p
+    WHERE p.pronamespace = 'auth'::regnamespace
+      AND has_function_privilege('auth_client', p.oid, 'EXECUTE')
+$$, 'nor does a default EXECUTE grant to auth_client reach the internal functions');
+SELECT ok(has_table_privilege('auth_admin', 'auth.audit_log', 'SELECT'),
+          'auth_admin still reads the audit log');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- and what is stored (only the token's SHA-256; no secret in the audit log).
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(107);
+SELECT plan(108);
 
 CREATE ROLE tap_sess_app NOLOGIN IN ROLE auth_client;
 
@@ -78,7 +78,7 @@ SELECT is(auth_login('tap.sess.sam@example.com', 'sam-password-1 '), NULL,
           'the password with a trailing space gives NULL (no trimming)');
 SELECT is(auth_login('tap.sess.sam@example.com', 'SAM-PASSWORD-1'), NULL, 'the password in another case gives NULL');
 SELECT lives_ok($$SELECT auth_login('tap.sess.sam@example.com', E'\\x00\\xff not a password')$$,
-                'odd bytes in a password raise nothing');
+                'a password of backslash escapes, taken literally, raises nothing');
 RESET ROLE;
 SELECT is((SELECT failed_logins FROM auth.users WHERE id = :sam), 7,
           'each failed password for a known user (wrong, NULL, empty, 1 MB...) counts one failed login');
@@ -122,6 +122,22 @@ RESET ROLE;
 UPDATE auth.user_products SET status = 'active' WHERE user_id = :sam;
 
 -- ---------------------------------------------------------------------------------
+-- A login writes, so a read-only transaction is told so before any work is done. (The
+-- read-only part runs in a subtransaction that the error ends, so the rest can write.)
+CREATE FUNCTION pg_temp.tap_sess_read_only_login() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        SET LOCAL transaction_read_only = on;
+        PERFORM auth_login('tap.sess.sam@example.com', 'sam-password-1');
+        RETURN 'no error';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN SQLSTATE || ': ' || SQLERRM;
+    END;
+END
+$$;
+SELECT is(pg_temp.tap_sess_read_only_login(), '25006: auth_login needs a writable transaction',
+          'auth_login in a READ ONLY transaction raises 25006');
+
 -- Lockout: 10 consecutive failures lock the account.
 SET ROLE tap_sess_app;
 SELECT is(count(auth_login('tap.sess.lou@example.com', 'lou-wrong-' || i)), 0::bigint,

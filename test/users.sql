@@ -128,12 +128,9 @@ SELECT is((SELECT length(full_name) FROM auth.users WHERE lower(email) = 'tap.fu
           'the 200-character full_name is stored whole');
 SELECT ok(starts_with((SELECT password_hash FROM auth.users WHERE lower(email) = 'tap.euro@example.com'),
                       '$argon2id$'), 'the 3072-byte password is hashed with Argon2id');
--- (The U+0085 email is left out of the counts: its test above shows that bug on its own.)
-SELECT is((SELECT count(*)::int FROM auth.users WHERE email <> E'tap\u0085nel@example.com'), 10,
-          'exactly the accepted sign-ups made users');
+SELECT is((SELECT count(*)::int FROM auth.users), 10, 'exactly the accepted sign-ups made users');
 SELECT is((SELECT count(*)::int FROM auth.audit_log a JOIN auth.users u ON u.id = a.user_id
-           WHERE a.event = 'user_created' AND u.email <> E'tap\u0085nel@example.com'), 10,
-          'one user_created audit row per accepted sign-up');
+           WHERE a.event = 'user_created'), 10, 'one user_created audit row per accepted sign-up');
 SELECT is_empty($$SELECT id FROM auth.audit_log
                   WHERE strpos(detail::text, 'correct horse battery') > 0 OR strpos(detail::text, '$argon2') > 0$$,
                 'the sign-up audit rows contain no password and no hash');

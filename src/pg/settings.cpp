@@ -9,8 +9,8 @@ namespace {
 
 constexpr int kSecondsPerDay = 24 * 60 * 60;
 
-int pwhash_opslimit = 2;                // libsodium's crypto_pwhash_OPSLIMIT_INTERACTIVE
-int pwhash_memlimit_kb = 64 * 1024;     // libsodium's crypto_pwhash_MEMLIMIT_INTERACTIVE
+int pwhash_opslimit;      // both set from libsodium's INTERACTIVE cost in define_settings
+int pwhash_memlimit_kb;
 int password_min_length = 8;
 int password_max_length = 1024;
 int session_ttl = 30 * kSecondsPerDay;
@@ -28,6 +28,9 @@ void define_int(const char* name, const char* description, int* value, int min, 
 }  // namespace
 
 void define_settings() {
+    const core::HashCost interactive = core::interactive_cost();
+    pwhash_opslimit = static_cast<int>(interactive.opslimit);
+    pwhash_memlimit_kb = static_cast<int>(interactive.memlimit / 1024);
     define_int("auth.pwhash_opslimit", "Argon2id passes over memory for new password hashes.",
                &pwhash_opslimit, 1, INT_MAX, 0);
     define_int("auth.pwhash_memlimit", "Argon2id memory for new password hashes.",

@@ -136,8 +136,7 @@ CREATE TABLE auth.audit_log (
 );
 CREATE INDEX audit_log_user_idx ON auth.audit_log (user_id, at);
 
-GRANT USAGE ON SCHEMA auth TO auth_admin;
-GRANT SELECT ON auth.audit_log TO auth_admin;
+-- (Who may read what is set last, in 90_privileges.sql.)
 
 -- Every table and sequence goes into pg_dump, so the data survives dump and restore.
 SELECT pg_catalog.pg_extension_config_dump('auth.users', '');

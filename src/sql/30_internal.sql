@@ -152,7 +152,9 @@ CREATE FUNCTION auth.audit(caller regrole, event text, user_id bigint, product_i
     VALUES (event, user_id, product_id, pg_get_userbyid(caller), jsonb_strip_nulls(detail))
 $$;
 
--- An active member anywhere in the product (product-wide or in some tenant).
+-- An active member anywhere in the product (product-wide or in some tenant), for a
+-- login that names a product. Same rule as auth_has_role's for one tenant: a suspended
+-- product-wide membership closes the whole product.
 CREATE FUNCTION auth.member_of_product(user_id bigint, product_id bigint) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT EXISTS (SELECT FROM auth.user_products m

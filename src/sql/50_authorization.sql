@@ -9,6 +9,11 @@ DECLARE
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.checked_name(p_name, 'name');
+    -- A regrole can hold an OID no role has (999999::regrole, '-'): refuse it.
+    IF p_admin_role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = p_admin_role) THEN
+        RAISE EXCEPTION 'admin_role % does not exist', p_admin_role::oid
+            USING ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO auth.products (name, description, admin_role)
     VALUES (p_name, p_description, pg_get_userbyid(p_admin_role))
     ON CONFLICT (name) DO NOTHING
@@ -155,9 +160,9 @@ BEGIN
                 SELECT ri.role_id FROM auth.role_inherits ri JOIN implying i ON ri.inherited_role_id = i.role_id)
         SELECT FROM target, scope, auth.users u
         WHERE u.id = $1 AND u.is_active
-          -- Membership: a suspended product-wide membership closes the whole product;
-          -- otherwise the tenant's own membership decides, or the product-wide one when
-          -- the tenant has none (or no tenant is named).
+          -- Membership: a suspended product-wide membership closes the whole product
+          -- (as in auth.member_of_product); otherwise the tenant's own membership
+          -- decides, or the product-wide one when the tenant has none (or none is named).
           AND CASE (SELECT m.status FROM auth.user_products m
                     WHERE m.user_id = $1 AND m.product_id = target.product_id AND m.tenant_id IS NULL)
                   WHEN 'suspended' THEN false

@@ -15,8 +15,14 @@ DECLARE
     failure text;
     token text;
     max_failures integer := auth.max_failed_logins();
-    locked_until timestamptz;
+    lock_ends timestamptz;
 BEGIN
+    -- A login writes (a session, or the record of a failure): say so before any work.
+    IF current_setting('transaction_read_only') = 'on' THEN
+        RAISE EXCEPTION 'auth_login needs a writable transaction'
+            USING ERRCODE = 'read_only_sql_transaction',
+                  HINT = 'Call it on the primary, outside a READ ONLY transaction.';
+    END IF;
     IF length(p_email) <= 254 THEN
         SELECT u.id, u.password_hash INTO found_id, stored_hash
         FROM auth.users u WHERE lower(u.email) = lower(p_email);
@@ -62,9 +68,9 @@ BEGIN
         IF max_failures > 0 AND found.failed_logins + 1 >= max_failures THEN
             UPDATE auth.users u SET failed_logins = 0, locked_until = now() + auth.lockout_duration()
             WHERE u.id = found.id
-            RETURNING u.locked_until INTO locked_until;
+            RETURNING u.locked_until INTO lock_ends;
             PERFORM auth.audit(p_caller, 'user_locked', found.id, NULL,
-                               jsonb_build_object('until', locked_until));
+                               jsonb_build_object('until', lock_ends));
         ELSE
             UPDATE auth.users u SET failed_logins = u.failed_logins + 1 WHERE u.id = found.id;
         END IF;

@@ -1,17 +1,55 @@
--- A last sweep: whatever a file above forgot, no function of the extension is left
--- executable by PUBLIC. The GRANTs beside each public function name who may call it.
+-- Privileges, last. Whatever a file above forgot, and whatever the installing role's
+-- default privileges (ALTER DEFAULT PRIVILEGES) granted on the new objects, is taken
+-- back here. Afterwards, besides the owner's, only these hold:
+--   EXECUTE on the public auth_* functions, for auth_client and auth_admin as granted
+--     beside each function;
+--   USAGE on schema auth and SELECT on auth.audit_log, for auth_admin.
 DO $$
 DECLARE
-    f regprocedure;
+    keep oid[] := ARRAY(SELECT r.oid FROM pg_catalog.pg_roles r
+                        WHERE r.rolname IN ('auth_admin', 'auth_client'));
+    item record;
 BEGIN
-    FOR f IN
-        SELECT d.objid FROM pg_catalog.pg_depend d
-        WHERE d.classid = 'pg_catalog.pg_proc'::regclass
-          AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+    -- Functions: internal ones (schema auth) for the owner alone; public ones for the
+    -- owner, auth_admin and auth_client. A NULL ACL means PUBLIC may execute.
+    FOR item IN
+        SELECT p.oid::pg_catalog.regprocedure AS object, a.grantee
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_proc p ON p.oid = d.objid,
+        LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'auth')
           AND d.deptype = 'e'
+          AND a.grantee <> p.proowner
+          AND (p.pronamespace = 'auth'::pg_catalog.regnamespace OR a.grantee <> ALL (keep))
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', item.object,
+            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
+    END LOOP;
+
+    -- Tables and sequences of schema auth, and the schema itself: the owner's alone.
+    FOR item IN
+        SELECT c.oid::pg_catalog.regclass AS object, a.grantee
+        FROM pg_catalog.pg_class c,
+        LATERAL pg_catalog.aclexplode(c.relacl) a
+        WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'S')
+          AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s', item.object,
+            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
+    END LOOP;
+    FOR item IN
+        SELECT a.grantee
+        FROM pg_catalog.pg_namespace n, LATERAL pg_catalog.aclexplode(n.nspacl) a
+        WHERE n.oid = 'auth'::pg_catalog.regnamespace AND a.grantee <> n.nspowner
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA auth FROM %s',
+            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
     END LOOP;
 END
 $$;
+
+-- Operators read the audit log; nothing else of schema auth is readable but by the owner.
+GRANT USAGE ON SCHEMA auth TO auth_admin;
+GRANT SELECT ON auth.audit_log TO auth_admin;

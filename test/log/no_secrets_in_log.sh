@@ -15,6 +15,7 @@ p1=$(piece 6) p2=$(piece 10) s1=$(piece 3) s2=$(piece 4)   # long and short pass
 long="$p1$p2" short="$s1$s2"
 
 createdb "$db"
+trap 'dropdb --if-exists "$db" 2>/dev/null; rm -f "${ours:-}" "${script:-}"' EXIT
 tokens=$(psql -X -q -At -d "$db" -v ON_ERROR_STOP=0 -v p1="$p1" -v p2="$p2" -v s1="$s1" -v s2="$s2" 2>/dev/null <<'SQL'
 SET log_min_messages = debug1;
 SET log_error_verbosity = verbose;
@@ -33,22 +34,26 @@ SELECT auth_create_user(NULL, :'p1' || :'p2');
 SQL
 )
 
-# An app passing the password as a bind parameter, with every statement logged (as
-# log_min_duration_statement does for slow ones: a login takes ~50 ms) and with the
-# setting the README asks for, log_parameter_max_length = 0.
+# An app passing the password and then the token as bind parameters, with every
+# statement logged (as log_min_duration_statement does for slow ones: a login takes
+# ~50 ms) and with the setting the README asks for, log_parameter_max_length = 0.
 bound=$(piece 12)
 psql -X -q -d "$db" -c "ALTER DATABASE $db SET log_parameter_max_length = 0" \
      -c "ALTER DATABASE $db SET log_min_duration_statement = 0"
 script=$(mktemp)
-echo 'SELECT auth_login(:email, :password);' >"$script"
-pgbench -n -M extended -t 2 -f "$script" -D email=log@example.com -D password="$bound" "$db" \
-    >/dev/null 2>&1
-rm -f "$script"
+cat >"$script" <<'BENCH'
+SELECT auth_login(:email, :password);
+SELECT auth_session_user(:token);
+SELECT auth_logout(:token);
+SELECT auth_session_user(:token);
+BENCH
+first_token=$(echo "$tokens" | grep -E '^[A-Za-z0-9_-]{43}$' | head -1)
+pgbench -n -M extended -t 1 -f "$script" -D email=log@example.com -D password="$bound" \
+    -D token="$first_token" "$db" >/dev/null 2>&1
 dropdb "$db"
 sleep 0.2  # let the server finish writing its log
 ours=$(mktemp)
 tail -c +$((start + 1)) "$log" >"$ours"
-trap 'rm -f "$ours"' EXIT
 
 leaked=0 issued=0
 for secret in "$long" "$short" "$bound" $(echo "$tokens" | grep -E '^[A-Za-z0-9_-]{43}$'); do
@@ -60,7 +65,8 @@ tap() {  # tap NUMBER CONDITION DESCRIPTION
 }
 tap 1 '[ $issued -ge 4 ]' "the calls ran (three passwords and at least one token to look for)"
 tap 2 "grep -q 'password must be at least 8 characters' '$ours'" "the server logged the failing statements"
-tap 3 "grep -q 'auth_login(\$1, \$2)' '$ours'" "the server logged the statement with bind parameters"
+tap 3 "grep -q 'auth_login(\$1, \$2)' '$ours' && grep -q 'auth_logout(\$1)' '$ours'" \
+    "the server logged the statements with bind parameters (login, session check, logout)"
 tap 4 '[ $leaked = 0 ]' "no password or token in $(wc -l <"$ours") lines of server log"
 echo "1..4"
-[ $issued -ge 4 ] && [ $leaked = 0 ] && grep -q 'auth_login(\$1, \$2)' "$ours"
+[ $issued -ge 4 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours"
