@@ -63,32 +63,39 @@ COMMENT ON FUNCTION auth_create_role(text, text, text) IS 'creates a role within
 REVOKE ALL ON FUNCTION auth_create_role(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_create_role(text, text, text) TO auth_client, auth_admin;
 
+-- What auth_grant and auth_revoke act on: the product the caller may manage, the user,
+-- the role in that product and the tenant (NULL: product-wide), or the contract's error.
+CREATE FUNCTION auth.grant_target(caller regrole, user_id bigint, product text, role text, tenant text,
+                                  OUT product_id bigint, OUT role_id bigint, OUT tenant_id bigint)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    product_id := auth.managed_product_id(caller, product);
+    PERFORM auth.require_user(user_id);
+    role_id := auth.role_id(product_id, product, role);
+    tenant_id := auth.tenant_id(tenant);
+END
+$$;
+
 -- auth_grant (product): gives a user a role, product-wide or within one tenant. The
 -- membership becomes active if there was none; an existing one keeps its status.
 CREATE FUNCTION auth.grant(p_caller regrole, p_user_id bigint, p_product text, p_role text,
                            p_tenant text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
-    v_role_id bigint;
-    v_tenant_id bigint;
+    target record := auth.grant_target(p_caller, p_user_id, p_product, p_role, p_tenant);
     granted boolean;
 BEGIN
-    PERFORM auth.require_user(p_user_id);
-    v_role_id := auth.role_id(v_product_id, p_product, p_role);
-    v_tenant_id := auth.tenant_id(p_tenant);
-
     INSERT INTO auth.user_products (user_id, product_id, tenant_id, status)
-    VALUES (p_user_id, v_product_id, v_tenant_id, 'active')
+    VALUES (p_user_id, target.product_id, target.tenant_id, 'active')
     ON CONFLICT ON CONSTRAINT user_products_key DO NOTHING;
 
     INSERT INTO auth.user_roles (user_id, role_id, tenant_id)
-    VALUES (p_user_id, v_role_id, v_tenant_id)
+    VALUES (p_user_id, target.role_id, target.tenant_id)
     ON CONFLICT ON CONSTRAINT user_roles_key DO NOTHING
     RETURNING true INTO granted;
 
     IF granted THEN
-        PERFORM auth.audit(p_caller, 'role_granted', p_user_id, v_product_id,
+        PERFORM auth.audit(p_caller, 'role_granted', p_user_id, target.product_id,
                            jsonb_build_object('role', p_role, 'tenant', p_tenant));
     END IF;
     RETURN coalesce(granted, false);
@@ -107,22 +114,16 @@ CREATE FUNCTION auth.revoke(p_caller regrole, p_user_id bigint, p_product text, 
                             p_tenant text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
-    v_role_id bigint;
-    v_tenant_id bigint;
+    target record := auth.grant_target(p_caller, p_user_id, p_product, p_role, p_tenant);
     revoked boolean;
 BEGIN
-    PERFORM auth.require_user(p_user_id);
-    v_role_id := auth.role_id(v_product_id, p_product, p_role);
-    v_tenant_id := auth.tenant_id(p_tenant);
-
     DELETE FROM auth.user_roles ur
-    WHERE ur.user_id = p_user_id AND ur.role_id = v_role_id
-      AND ur.tenant_id IS NOT DISTINCT FROM v_tenant_id
+    WHERE ur.user_id = p_user_id AND ur.role_id = target.role_id
+      AND ur.tenant_id IS NOT DISTINCT FROM target.tenant_id
     RETURNING true INTO revoked;
 
     IF revoked THEN
-        PERFORM auth.audit(p_caller, 'role_revoked', p_user_id, v_product_id,
+        PERFORM auth.audit(p_caller, 'role_revoked', p_user_id, target.product_id,
                            jsonb_build_object('role', p_role, 'tenant', p_tenant));
     END IF;
     RETURN coalesce(revoked, false);
