@@ -10,10 +10,10 @@ DECLARE
                         WHERE r.rolname IN ('auth_admin', 'auth_client'));
     item record;
 BEGIN
-    -- Functions: internal ones (schema auth) for the owner alone; public ones for the
-    -- owner, auth_admin and auth_client. A NULL ACL means PUBLIC may execute.
     FOR item IN
-        SELECT p.oid::pg_catalog.regprocedure AS object, a.grantee
+        -- Functions: internal ones (schema auth) for the owner alone; public ones for the
+        -- owner, auth_admin and auth_client. A NULL ACL means PUBLIC may execute.
+        SELECT 'FUNCTION ' || p.oid::pg_catalog.regprocedure AS object, a.grantee
         FROM pg_catalog.pg_depend d
         JOIN pg_catalog.pg_proc p ON p.oid = d.objid,
         LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
@@ -23,29 +23,21 @@ BEGIN
           AND d.deptype = 'e'
           AND a.grantee <> p.proowner
           AND (p.pronamespace = 'auth'::pg_catalog.regnamespace OR a.grantee <> ALL (keep))
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', item.object,
-            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
-    END LOOP;
-
-    -- Tables and sequences of schema auth, and the schema itself: the owner's alone.
-    FOR item IN
-        SELECT c.oid::pg_catalog.regclass AS object, a.grantee
-        FROM pg_catalog.pg_class c,
-        LATERAL pg_catalog.aclexplode(c.relacl) a
+        UNION ALL
+        -- Tables and sequences of schema auth: the owner's alone.
+        SELECT c.oid::pg_catalog.regclass::text, a.grantee
+        FROM pg_catalog.pg_class c, LATERAL pg_catalog.aclexplode(c.relacl) a
         WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'S')
           AND a.grantee <> c.relowner
-    LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s', item.object,
-            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
-    END LOOP;
-    FOR item IN
-        SELECT a.grantee
+        UNION ALL
+        -- The schema itself: the owner's alone (auth_admin's USAGE is granted below).
+        SELECT 'SCHEMA auth', a.grantee
         FROM pg_catalog.pg_namespace n, LATERAL pg_catalog.aclexplode(n.nspacl) a
         WHERE n.oid = 'auth'::pg_catalog.regnamespace AND a.grantee <> n.nspowner
     LOOP
-        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA auth FROM %s',
-            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s', item.object,
+            CASE WHEN item.grantee = 0 THEN 'PUBLIC'
+                 ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END);
     END LOOP;
 END
 $$;
