@@ -1,8 +1,10 @@
 # Shared steps of scripts/demo and scripts/test: dependencies, build, throwaway server.
 # Sourced, not run.
 
-PG_BIN=/usr/lib/postgresql/15/bin
-export PATH="$PG_BIN:$PATH"
+# AUTH_PG_BIN points at another PostgreSQL 15 installation's bin directory (a private copy,
+# say); by default Debian's.
+PG_BIN=${AUTH_PG_BIN:-/usr/lib/postgresql/15/bin}
+export PATH="$PG_BIN:$PATH" PG_CONFIG="$PG_BIN/pg_config"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Runs a command as root: directly when we are root, else through sudo.
@@ -29,7 +31,7 @@ install_dependencies() {
 build_and_install() {
     echo "== building and installing the extension"
     make -C "$ROOT" -s
-    as_root make -C "$ROOT" -s install
+    as_root make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG"
 }
 
 # Runs a command as the server's owner: postgres when we are root (PostgreSQL refuses
