@@ -163,3 +163,17 @@ CREATE FUNCTION auth.member_of_product(user_id bigint, product_id bigint) RETURN
                        WHERE m.user_id = $1 AND m.product_id = $2 AND m.tenant_id IS NULL
                          AND m.status = 'suspended')
 $$;
+
+-- Ends a user's sessions (password change or reset, deactivation, logout everywhere),
+-- all but the one whose token hash is p_keep. Returns how many live sessions ended:
+-- ones auth_session_user would still have accepted.
+CREATE FUNCTION auth.end_sessions(p_user_id bigint, p_keep bytea DEFAULT NULL) RETURNS integer
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    WITH ended AS (
+        UPDATE auth.user_sessions s SET revoked_at = now()
+        WHERE s.user_id = p_user_id AND s.revoked_at IS NULL
+          AND s.token_hash IS DISTINCT FROM p_keep
+        RETURNING s.expires_at, s.last_used_at)
+    SELECT count(*)::integer FROM ended
+    WHERE expires_at > now() AND last_used_at > now() - auth.session_idle_timeout()
+$$;
