@@ -90,42 +90,31 @@ COMMENT ON FUNCTION auth_login(text, text, text, text, inet) IS
 REVOKE ALL ON FUNCTION auth_login(text, text, text, text, inet) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_login(text, text, text, text, inet) TO auth_client, auth_admin;
 
--- auth_session_user (client): the session's user while the session is valid. On a
--- writable server it refreshes last_used_at, at most once a minute per session.
+-- auth_session_user (client): the session's user while the session is valid. A C
+-- function (src/pg/session_check.cpp) that reads the two unique indexes directly; it is
+-- neither SECURITY DEFINER nor SET, so it costs what a hand-written lookup costs. On a
+-- writable server it has auth.touch_session refresh last_used_at, at most once a minute.
 CREATE FUNCTION auth_session_user(token text) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    session auth.user_sessions;
-BEGIN
-    SELECT s.* INTO session
-    FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
-    WHERE s.token_hash = auth.token_digest(token)
-      AND s.revoked_at IS NULL
-      AND s.expires_at > now()
-      AND s.last_used_at > now() - auth.session_idle_timeout()
-      AND u.is_active;
-    IF session.id IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF session.last_used_at < now() - interval '1 minute'
-       AND current_setting('transaction_read_only') = 'off' THEN
-        -- Best effort: skip the refresh rather than wait for another transaction that
-        -- holds the row, or fail on it under REPEATABLE READ. A check never raises.
-        BEGIN
-            UPDATE auth.user_sessions s SET last_used_at = now()
-            WHERE s.id = (SELECT l.id FROM auth.user_sessions l
-                          WHERE l.id = session.id FOR UPDATE SKIP LOCKED);
-        EXCEPTION WHEN serialization_failure OR lock_not_available THEN
-            NULL;
-        END;
-    END IF;
-    RETURN session.user_id;
-END
-$$;
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_session_user';
 COMMENT ON FUNCTION auth_session_user(text) IS
     'the user of a valid session (not expired, idle-timed-out or revoked, user active), or NULL';
 REVOKE ALL ON FUNCTION auth_session_user(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_session_user(text) TO auth_client, auth_admin;
+
+-- Moves a session's last_used_at to now, best effort: it skips the refresh rather than
+-- wait for another transaction that holds the row, or fail on it under REPEATABLE READ,
+-- because the check that calls it never raises.
+CREATE FUNCTION auth.touch_session(p_session_id bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE auth.user_sessions s SET last_used_at = now()
+    WHERE s.id = (SELECT l.id FROM auth.user_sessions l
+                  WHERE l.id = p_session_id AND l.last_used_at < now() - interval '1 minute'
+                  FOR UPDATE SKIP LOCKED);
+EXCEPTION WHEN serialization_failure OR lock_not_available THEN
+    NULL;
+END
+$$;
 
 -- auth_logout (client): ends a session; true when a live session was ended (one that
 -- auth_session_user would still have accepted). An expired or idle session is closed
@@ -154,3 +143,46 @@ CREATE FUNCTION auth_logout(token text) RETURNS boolean
 COMMENT ON FUNCTION auth_logout(text) IS 'ends the session of this token; true when one was ended';
 REVOKE ALL ON FUNCTION auth_logout(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_logout(text) TO auth_client, auth_admin;
+
+-- auth_logout_all (client): ends every session of the user; the number of live sessions
+-- ended (ones auth_session_user would still have accepted).
+CREATE FUNCTION auth.logout_all(p_caller regrole, p_user_id bigint) RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ended integer;
+BEGIN
+    PERFORM auth.require_user(p_user_id);
+    ended := auth.end_sessions(p_user_id);
+    PERFORM auth.audit(p_caller, 'logout_all', p_user_id, NULL, jsonb_build_object('sessions_ended', ended));
+    RETURN ended;
+END
+$$;
+
+CREATE FUNCTION auth_logout_all(user_id bigint) RETURNS integer
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_logout_all(bigint) IS 'ends every session of the user; how many live ones were ended';
+REVOKE ALL ON FUNCTION auth_logout_all(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_logout_all(bigint) TO auth_client, auth_admin;
+
+-- auth_sessions (client): the user's live sessions, the ones auth_session_user accepts
+-- (a deactivated user has none), newest first. Never the token or its hash.
+CREATE FUNCTION auth_sessions(user_id bigint)
+    RETURNS TABLE (id bigint, device_info text, client_ip inet, created_at timestamptz,
+                   last_used_at timestamptz, expires_at timestamptz)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM auth.require_user(auth_sessions.user_id);
+    RETURN QUERY
+    SELECT s.id, s.device_info, s.client_ip, s.created_at, s.last_used_at, s.expires_at
+    FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
+    WHERE s.user_id = auth_sessions.user_id
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND s.last_used_at > now() - auth.session_idle_timeout()
+      AND u.is_active
+    ORDER BY s.created_at DESC, s.id DESC;
+END
+$$;
+COMMENT ON FUNCTION auth_sessions(bigint) IS 'the user''s live sessions, newest first';
+REVOKE ALL ON FUNCTION auth_sessions(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_sessions(bigint) TO auth_client, auth_admin;
