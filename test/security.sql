@@ -2,7 +2,7 @@
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(68);
+SELECT plan(78);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
@@ -52,6 +52,22 @@ SELECT function_returns('public', 'auth_session_user', ARRAY['text'], 'bigint',
                         'auth_session_user(token) returns bigint');
 SELECT function_returns('public', 'auth_logout', ARRAY['text'], 'boolean',
                         'auth_logout(token) returns boolean');
+SELECT function_returns('public', 'auth_logout_all', ARRAY['bigint'], 'integer',
+                        'auth_logout_all(user_id) returns integer');
+SELECT function_returns('public', 'auth_sessions', ARRAY['bigint'], 'setof record',
+                        'auth_sessions(user_id) returns a table');
+SELECT function_returns('public', 'auth_issue_jwt', ARRAY['text', 'text', 'interval'], 'text',
+                        'auth_issue_jwt(session_token, product, ttl) returns text');
+SELECT function_returns('public', 'auth_verify_jwt', ARRAY['text'], 'jsonb', 'auth_verify_jwt(jwt) returns jsonb');
+SELECT function_returns('public', 'auth_jwks', ARRAY[]::text[], 'jsonb', 'auth_jwks() returns jsonb');
+SELECT function_returns('public', 'auth_rotate_signing_key', ARRAY[]::text[], 'text',
+                        'auth_rotate_signing_key() returns text');
+SELECT function_returns('public', 'auth_create_api_key', ARRAY['bigint', 'text', 'text', 'timestamp with time zone'],
+                        'text', 'auth_create_api_key(user_id, product, name, expires_at) returns text');
+SELECT function_returns('public', 'auth_api_key_user', ARRAY['text', 'text'], 'bigint',
+                        'auth_api_key_user(api_key, product) returns bigint');
+SELECT function_returns('public', 'auth_revoke_api_key', ARRAY['text'], 'boolean',
+                        'auth_revoke_api_key(api_key) returns boolean');
 
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'auth'), false,
           'the extension is not relocatable');
@@ -208,9 +224,11 @@ RESET ROLE;
 -- Every table and sequence of schema auth is dumped by pg_dump.
 SELECT is_empty($$
     SELECT relname FROM tap_sec_relations
-    WHERE relkind IN ('r', 'p', 'S')
+    WHERE relkind IN ('r', 'p', 'S') AND relname <> 'signing_keys'
       AND oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'auth'), '{}'))
-$$, 'every table and sequence of schema auth is registered with pg_extension_config_dump');
+$$, 'every table and sequence of schema auth but signing_keys is registered with pg_extension_config_dump');
+SELECT is('auth.signing_keys'::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'auth')),
+          false, 'auth.signing_keys is not registered: a dump carries no key that can sign tokens');
 
 -- ---------------------------------------------------------------------------------
 -- No install into a schema where every role may create objects: anyone could shadow

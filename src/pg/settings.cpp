@@ -25,6 +25,23 @@ void define_int(const char* name, const char* description, int* value, int min, 
                             unit_flags, nullptr, nullptr, nullptr);
 }
 
+// JWT settings: how tokens are signed and what they claim.
+int jwt_algorithm = 0;  // index into kJwtAlgorithms
+char* jwt_issuer = nullptr;
+char* jwt_role_claim = nullptr;
+const struct config_enum_entry kJwtAlgorithms[] = {{"EdDSA", 0, false}, {"HS256", 1, false}, {nullptr, 0, false}};
+
+// Registers auth.jwt_algorithm, auth.jwt_issuer and auth.jwt_role_claim, superuser-only.
+void define_jwt_settings() {
+    DefineCustomEnumVariable("auth.jwt_algorithm", "Signature algorithm of new JWTs: EdDSA (Ed25519) or HS256.",
+                             nullptr, &jwt_algorithm, 0, kJwtAlgorithms, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("auth.jwt_issuer", "The iss claim of new JWTs.", nullptr, &jwt_issuer, "auth",
+                               PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("auth.jwt_role_claim",
+                               "When set, new JWTs carry this value as their role claim (for PostgREST).", nullptr,
+                               &jwt_role_claim, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+}
+
 }  // namespace
 
 void define_settings() {
@@ -48,6 +65,7 @@ void define_settings() {
                &max_failed_logins_value, 0, INT_MAX, 0);
     define_int("auth.lockout_duration", "How long a locked account stays locked.",
                &lockout_duration, 1, INT_MAX, GUC_UNIT_S);
+    define_jwt_settings();
     MarkGUCPrefixReserved("auth");
 }
 

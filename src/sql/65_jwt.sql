@@ -1,0 +1,205 @@
+-- JWTs for single sign-on: signed from a session, verified here or by any service with
+-- the published keys (auth_jwks). Signing and verification are C++ (src/core/jwt.cpp);
+-- this file keeps the keys and builds the claims.
+
+-- Signing keys. Every key pair is made here, from libsodium's random source. The table
+-- is NOT registered with pg_extension_config_dump: a dump carries no key that can mint
+-- tokens, and a restore (CREATE EXTENSION) makes fresh keys, so tokens issued before the
+-- restore stop verifying (they last at most auth.jwt_max_ttl()).
+CREATE TABLE auth.signing_keys (
+    kid        text PRIMARY KEY,
+    algorithm  text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
+    public_key bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
+    secret_key bytea NOT NULL,                          -- never leaves the database
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz,                             -- no longer signs; verifies a while longer
+    CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL))
+);
+COMMENT ON TABLE auth.signing_keys IS
+    'JWT signing keys; not dumped: a restored database signs with new keys';
+
+CREATE FUNCTION auth.new_signing_secret(algorithm text) RETURNS bytea
+    LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'auth_new_signing_secret';
+CREATE FUNCTION auth.signing_public_key(algorithm text, secret bytea) RETURNS bytea
+    LANGUAGE C IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'auth_signing_public_key';
+CREATE FUNCTION auth.jwt_sign(algorithm text, kid text, claims text, secret bytea) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'auth_jwt_sign';
+CREATE FUNCTION auth.jwt_key_id(jwt text) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_jwt_key_id';
+CREATE FUNCTION auth.jwt_verified_claims(jwt text, algorithm text, key bytea, now timestamptz) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'auth_jwt_verified_claims';
+CREATE FUNCTION auth.public_jwk(kid text, public_key bytea) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_public_jwk';
+
+-- The longest a JWT may live, and so how long a retired key keeps verifying.
+CREATE FUNCTION auth.jwt_max_ttl() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT interval '1 day' $$;
+
+-- Adds a new key of each algorithm; the current keys are retired from signing. Returns
+-- the new key id of the algorithm auth.jwt_algorithm names.
+CREATE FUNCTION auth.add_signing_keys() RETURNS text
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    algorithm text;
+    secret bytea;
+    new_kid text;
+    signing_kid text;
+BEGIN
+    UPDATE auth.signing_keys k SET retired_at = now() WHERE k.retired_at IS NULL;
+    FOREACH algorithm IN ARRAY ARRAY['EdDSA', 'HS256'] LOOP
+        secret := auth.new_signing_secret(algorithm);
+        new_kid := left(auth.new_token(), 22);   -- 128 random bits, URL-safe
+        INSERT INTO auth.signing_keys (kid, algorithm, public_key, secret_key)
+        VALUES (new_kid, algorithm, auth.signing_public_key(algorithm, secret), secret);
+        IF algorithm = current_setting('auth.jwt_algorithm') THEN
+            signing_kid := new_kid;
+        END IF;
+    END LOOP;
+    -- Keys retired longer ago than a token can live verify nothing any more.
+    DELETE FROM auth.signing_keys k WHERE k.retired_at <= now() - auth.jwt_max_ttl();
+    RETURN signing_kid;
+END
+$$;
+
+-- The keys made at CREATE EXTENSION.
+SELECT auth.add_signing_keys();
+
+-- auth_issue_jwt (client): a signed JWT for the session's user in one product, or NULL
+-- when the session is not valid or the user is not an active member of the product.
+CREATE FUNCTION auth_issue_jwt(session_token text, product text, ttl interval DEFAULT '15 minutes')
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    session record;
+    v_product_id bigint;
+    signing_key auth.signing_keys;
+    issued_at bigint := floor(extract(epoch FROM now()));
+    lifetime bigint;
+    claims jsonb;
+    role_claim text := current_setting('auth.jwt_role_claim');
+BEGIN
+    IF product IS NULL THEN
+        RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF ttl IS NULL THEN
+        RAISE EXCEPTION 'ttl must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF ttl < interval '1 second' OR ttl > auth.jwt_max_ttl() THEN
+        RAISE EXCEPTION 'ttl must be between 1 second and %', auth.jwt_max_ttl()
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    lifetime := floor(extract(epoch FROM ttl));
+
+    -- The session, by the rules of auth_session_user (which also refreshes last_used_at).
+    IF @extschema@.auth_session_user(session_token) IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT s.id, s.user_id, u.email INTO session
+    FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
+    WHERE s.token_hash = auth.token_digest(session_token);
+
+    SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = product;
+    IF v_product_id IS NULL OR NOT auth.member_of_product(session.user_id, v_product_id) THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT k.* INTO signing_key FROM auth.signing_keys k
+    WHERE k.algorithm = current_setting('auth.jwt_algorithm') AND k.retired_at IS NULL
+    ORDER BY k.created_at DESC LIMIT 1;
+    IF signing_key.kid IS NULL THEN
+        RAISE EXCEPTION 'no % signing key: call auth_rotate_signing_key()', current_setting('auth.jwt_algorithm')
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+
+    WITH effective AS (SELECT e.tenant, e.role FROM auth.effective_roles(session.user_id, v_product_id) e)
+    SELECT jsonb_build_object(
+        'iss', current_setting('auth.jwt_issuer'),
+        'sub', session.user_id::text,
+        'email', session.email,
+        'product', product,
+        'roles', coalesce((SELECT jsonb_agg(DISTINCT e.role) FROM effective e WHERE e.tenant IS NULL), '[]'),
+        'tenant_roles', coalesce((SELECT jsonb_object_agg(t.tenant, t.roles)
+                                  FROM (SELECT e.tenant, jsonb_agg(DISTINCT e.role) AS roles
+                                        FROM effective e WHERE e.tenant IS NOT NULL
+                                        GROUP BY e.tenant) t), '{}'),
+        'sid', session.id::text,
+        'iat', issued_at,
+        'exp', issued_at + lifetime)
+    INTO claims;
+    IF role_claim <> '' THEN
+        claims := claims || jsonb_build_object('role', role_claim);
+    END IF;
+    RETURN auth.jwt_sign(signing_key.algorithm, signing_key.kid, claims::text, signing_key.secret_key);
+END
+$$;
+COMMENT ON FUNCTION auth_issue_jwt(text, text, interval) IS
+    'a signed JWT for the session''s user in the product, or NULL when the session or membership is not valid';
+REVOKE ALL ON FUNCTION auth_issue_jwt(text, text, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_issue_jwt(text, text, interval) TO auth_client, auth_admin;
+
+-- auth_verify_jwt (client): the claims of a token this database signed, while its
+-- signature, algorithm, issuer and expiry check out; NULL for anything else, never an
+-- error. Read-only.
+CREATE FUNCTION auth_verify_jwt(jwt text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    signing_key auth.signing_keys;
+    claims jsonb;
+BEGIN
+    SELECT k.* INTO signing_key FROM auth.signing_keys k
+    WHERE k.kid = auth.jwt_key_id(jwt)
+      AND (k.retired_at IS NULL OR k.retired_at > now() - auth.jwt_max_ttl());
+    IF signing_key.kid IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- The key's algorithm, never the token's: EdDSA keys verify with their public key.
+    claims := auth.jwt_verified_claims(jwt, signing_key.algorithm,
+                                       CASE signing_key.algorithm WHEN 'EdDSA' THEN signing_key.public_key
+                                                                  ELSE signing_key.secret_key END,
+                                       now())::jsonb;
+    IF claims->>'iss' IS DISTINCT FROM current_setting('auth.jwt_issuer') THEN
+        RETURN NULL;
+    END IF;
+    RETURN claims;
+END
+$$;
+COMMENT ON FUNCTION auth_verify_jwt(text) IS
+    'the claims of a valid JWT signed here, or NULL';
+REVOKE ALL ON FUNCTION auth_verify_jwt(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_verify_jwt(text) TO auth_client, auth_admin;
+
+-- auth_jwks (client): the Ed25519 public keys that verify tokens issued now or still
+-- alive, as an RFC 7517 JWK set, newest first. HS256 secrets are never published.
+CREATE FUNCTION auth_jwks() RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('keys', coalesce(jsonb_agg(auth.public_jwk(k.kid, k.public_key)::jsonb
+                                                         ORDER BY k.created_at DESC, k.kid), '[]'))
+    FROM auth.signing_keys k
+    WHERE k.algorithm = 'EdDSA'
+      AND (k.retired_at IS NULL OR k.retired_at > now() - auth.jwt_max_ttl())
+$$;
+COMMENT ON FUNCTION auth_jwks() IS 'the public keys that verify this database''s JWTs, as a JWK set';
+REVOKE ALL ON FUNCTION auth_jwks() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_jwks() TO auth_client, auth_admin;
+
+-- auth_rotate_signing_key (admin): new keys sign from now on; the previous ones verify
+-- the tokens they signed until those expire (auth.jwt_max_ttl() after the rotation),
+-- then are deleted at a later rotation. Returns the new key id for auth.jwt_algorithm.
+CREATE FUNCTION auth.rotate_signing_key(p_caller regrole) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    new_kid text;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    new_kid := auth.add_signing_keys();
+    PERFORM auth.audit(p_caller, 'signing_key_rotated', NULL, NULL, jsonb_build_object('kid', new_kid));
+    RETURN new_kid;
+END
+$$;
+
+CREATE FUNCTION auth_rotate_signing_key() RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_rotate_signing_key() IS 'new JWT signing keys; the old ones verify until their tokens expire';
+REVOKE ALL ON FUNCTION auth_rotate_signing_key() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_rotate_signing_key() TO auth_admin;

@@ -1,0 +1,110 @@
+-- API keys: long-lived credentials a user gives a script or service, each for one
+-- product. Shown once; only the SHA-256 of the key is stored.
+
+-- A key is 'authkey_' and 43 URL-safe characters (256 random bits): the prefix lets
+-- secret scanners and people recognise one.
+CREATE TABLE auth.api_keys (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    product_id bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    key_hash   bytea NOT NULL UNIQUE CHECK (length(key_hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz,          -- NULL: until revoked
+    revoked_at timestamptz
+);
+CREATE INDEX api_keys_user_idx ON auth.api_keys (user_id);
+-- The hashes are dumped like session hashes: they cannot be turned back into keys.
+SELECT pg_catalog.pg_extension_config_dump('auth.api_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.api_keys_id_seq', '');
+
+-- The stored form of a well-formed key: the SHA-256 of its token part; NULL for anything
+-- that cannot be a key, so no lookup is made for it.
+CREATE FUNCTION auth.api_key_digest(api_key text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN length(api_key) = 51 AND left(api_key, 8) = 'authkey_'
+                THEN auth.token_digest(substr(api_key, 9)) END
+$$;
+
+-- auth_create_api_key (product): a new key for the user in the product, shown this once.
+CREATE FUNCTION auth.create_api_key(p_caller regrole, p_user_id bigint, p_product text, p_name text,
+                                    p_expires_at timestamptz) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_product_id bigint := auth.managed_product_id(p_caller, p_product);
+    new_key text;
+    new_id bigint;
+BEGIN
+    PERFORM auth.require_user(p_user_id);
+    PERFORM auth.checked_name(p_name, 'name');
+    IF p_expires_at <= now() THEN
+        RAISE EXCEPTION 'expires_at must be in the future' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    new_key := 'authkey_' || auth.new_token();
+    INSERT INTO auth.api_keys (user_id, product_id, name, key_hash, expires_at)
+    VALUES (p_user_id, v_product_id, p_name, auth.api_key_digest(new_key), p_expires_at)
+    RETURNING id INTO new_id;
+    PERFORM auth.audit(p_caller, 'api_key_created', p_user_id, v_product_id,
+                       jsonb_build_object('api_key_id', new_id, 'name', p_name, 'expires_at', p_expires_at));
+    RETURN new_key;
+END
+$$;
+
+CREATE FUNCTION auth_create_api_key(user_id bigint, product text, name text, expires_at timestamptz DEFAULT NULL)
+    RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) IS
+    'a new API key for the user in the product (shown once; only its hash is kept)';
+REVOKE ALL ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) TO auth_client, auth_admin;
+
+-- auth_api_key_user (client): the key's user while the key is valid for this product:
+-- not revoked or expired, its user active and an active member of the product. NULL for
+-- anything else, never an error. Read-only.
+CREATE FUNCTION auth_api_key_user(api_key text, product text) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT k.user_id
+    FROM auth.api_keys k
+    JOIN auth.products p ON p.id = k.product_id
+    JOIN auth.users u ON u.id = k.user_id
+    WHERE k.key_hash = auth.api_key_digest(api_key)
+      AND p.name = product
+      AND k.revoked_at IS NULL
+      AND (k.expires_at IS NULL OR k.expires_at > now())
+      AND u.is_active
+      AND auth.member_of_product(k.user_id, k.product_id)
+$$;
+COMMENT ON FUNCTION auth_api_key_user(text, text) IS
+    'the user of a valid API key for this product, or NULL';
+REVOKE ALL ON FUNCTION auth_api_key_user(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_api_key_user(text, text) TO auth_client, auth_admin;
+
+-- auth_revoke_api_key (product): true when a key that was not yet revoked is revoked now.
+-- An unknown or malformed key answers false; a key of a product the caller may not
+-- manage is refused with 42501.
+CREATE FUNCTION auth.revoke_api_key(p_caller regrole, p_api_key text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    key_row auth.api_keys;
+    product_name text;
+BEGIN
+    SELECT k.* INTO key_row FROM auth.api_keys k WHERE k.key_hash = auth.api_key_digest(p_api_key);
+    IF key_row.id IS NULL THEN
+        RETURN false;
+    END IF;
+    SELECT p.name INTO product_name FROM auth.products p WHERE p.id = key_row.product_id;
+    PERFORM auth.managed_product_id(p_caller, product_name);
+    UPDATE auth.api_keys k SET revoked_at = now() WHERE k.id = key_row.id AND k.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM auth.audit(p_caller, 'api_key_revoked', key_row.user_id, key_row.product_id,
+                       jsonb_build_object('api_key_id', key_row.id, 'name', key_row.name));
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION auth_revoke_api_key(api_key text) RETURNS boolean
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_revoke_api_key(text) IS 'revokes an API key; true when it was live until now';
+REVOKE ALL ON FUNCTION auth_revoke_api_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_revoke_api_key(text) TO auth_client, auth_admin;
