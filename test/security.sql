@@ -227,7 +227,7 @@ SELECT is_empty($$
     WHERE relkind IN ('r', 'p', 'S') AND relname <> 'signing_keys'
       AND oid <> ALL (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'auth'), '{}'))
 $$, 'every table and sequence of schema auth but signing_keys is registered with pg_extension_config_dump');
-SELECT is('auth.signing_keys'::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'auth')),
+SELECT is('auth.signing_keys'::regclass::oid = ANY (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'auth'), '{}')),
           false, 'auth.signing_keys is not registered: a dump carries no key that can sign tokens');
 
 -- ---------------------------------------------------------------------------------
