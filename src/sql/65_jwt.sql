@@ -86,7 +86,7 @@ BEGIN
         RAISE EXCEPTION 'ttl must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF ttl < interval '1 second' OR ttl > auth.jwt_max_ttl() THEN
-        RAISE EXCEPTION 'ttl must be between 1 second and %', auth.jwt_max_ttl()
+        RAISE EXCEPTION 'ttl must be between 1 second and 1 day'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     lifetime := floor(extract(epoch FROM ttl));
