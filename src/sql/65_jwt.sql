@@ -170,11 +170,13 @@ REVOKE ALL ON FUNCTION auth_verify_jwt(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_verify_jwt(text) TO auth_client, auth_admin;
 
 -- auth_jwks (client): the Ed25519 public keys that verify tokens issued now or still
--- alive, as an RFC 7517 JWK set, newest first. HS256 secrets are never published.
+-- alive, as an RFC 7517 JWK set: the current key first, then the retired ones, the most
+-- recently retired first. HS256 secrets are never published.
 CREATE FUNCTION auth_jwks() RETURNS jsonb
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('keys', coalesce(jsonb_agg(auth.public_jwk(k.kid, k.public_key)::jsonb
-                                                         ORDER BY k.created_at DESC, k.kid), '[]'))
+                                                         ORDER BY k.retired_at DESC NULLS FIRST,
+                                                                  k.created_at DESC, k.kid), '[]'))
     FROM auth.signing_keys k
     WHERE k.algorithm = 'EdDSA'
       AND (k.retired_at IS NULL OR k.retired_at > now() - auth.jwt_max_ttl())
