@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Passwords and tokens must never reach the server log. This drives every path that
-# handles one (success, each kind of login failure, errors on bad passwords) with the
+# Passwords, tokens, JWTs, API keys and signing keys must never reach the server log. This
+# drives every path that handles one (success, each kind of login failure, errors on bad
+# passwords, JWTs issued and verified, API keys made, used and revoked) with the
 # server logging as much as it can, then searches the log for them. Each password is
 # assembled from two pieces at run time, so the statement text (which PostgreSQL logs
 # for a failing statement) never holds it: if it is in the log, our code put it there.
@@ -31,6 +32,22 @@ SELECT auth_create_user('short@example.com', :'s1' || :'s2');
 SELECT auth_create_user('log@example.com', :'p1' || :'p2');
 SELECT auth_create_user('long@example.com', repeat(:'p1' || :'p2', 200));
 SELECT auth_create_user(NULL, :'p1' || :'p2');
+-- A JWT, an API key and the signing keys, each held in two pieces so no statement's text
+-- holds one whole.
+SELECT auth_create_role('Log App', 'reader') IS NULL;
+SELECT auth_grant(auth_user_id('log@example.com'), 'Log App', 'reader') IS NULL;
+SELECT left(j, 30) AS ja, substr(j, 31) AS jb
+FROM (SELECT auth_issue_jwt(auth_login('log@example.com', :'p1' || :'p2'), 'Log App') AS j) s \gset
+\echo :ja:jb
+SELECT auth_verify_jwt(:'ja' || :'jb') IS NULL;
+SELECT auth_verify_jwt(:'ja' || 'x' || :'jb') IS NULL;
+SELECT left(k, 30) AS ka, substr(k, 31) AS kb
+FROM (SELECT auth_create_api_key(auth_user_id('log@example.com'), 'Log App', 'log key') AS k) s \gset
+\echo :ka:kb
+SELECT auth_api_key_user(:'ka' || :'kb', 'Log App') IS NULL;
+SELECT auth_revoke_api_key(:'ka' || :'kb');
+SELECT auth_rotate_signing_key() IS NULL;
+SELECT encode(secret_key, 'hex') FROM auth.signing_keys;
 SQL
 )
 
@@ -56,17 +73,19 @@ ours=$(mktemp)
 tail -c +$((start + 1)) "$log" >"$ours"
 
 leaked=0 issued=0
-for secret in "$long" "$short" "$bound" $(echo "$tokens" | grep -E '^[A-Za-z0-9_-]{43}$'); do
+secrets=$(echo "$tokens" | grep -E '^[A-Za-z0-9_-]{43}$|^authkey_|^[0-9a-f]{64,128}$|^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$')
+jwt_signatures=$(echo "$tokens" | grep -E '^[A-Za-z0-9_-]+[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]+$' | cut -d. -f3)
+for secret in "$long" "$short" "$bound" $secrets $jwt_signatures; do
     issued=$((issued + 1))
     grep -qF -- "$secret" "$ours" && leaked=$((leaked + 1))
 done
 tap() {  # tap NUMBER CONDITION DESCRIPTION
     if eval "$2"; then echo "ok $1 - $3"; else echo "not ok $1 - $3"; fi
 }
-tap 1 '[ $issued -ge 4 ]' "the calls ran (three passwords and at least one token to look for)"
+tap 1 '[ $issued -ge 11 ]' "the calls ran (passwords, tokens, a JWT, an API key and signing keys to look for)"
 tap 2 "grep -q 'password must be at least 8 characters' '$ours'" "the server logged the failing statements"
 tap 3 "grep -q 'auth_login(\$1, \$2)' '$ours' && grep -q 'auth_logout(\$1)' '$ours'" \
     "the server logged the statements with bind parameters (login, session check, logout)"
-tap 4 '[ $leaked = 0 ]' "no password or token in $(wc -l <"$ours") lines of server log"
+tap 4 '[ $leaked = 0 ]' "no password, token, JWT, API key or signing key in $(wc -l <"$ours") lines of server log"
 echo "1..4"
-[ $issued -ge 4 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours"
+[ $issued -ge 11 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours"
