@@ -2,10 +2,11 @@
 //
 // It reads auth.user_sessions and auth.users through their unique indexes directly, with
 // no SQL statement, no SECURITY DEFINER switch and no SET clause, so it costs about what a
-// hand-written index lookup costs (bench/30_sessions.sh). It opens the tables without a
-// privilege check: EXECUTE on the function, granted to auth_client and auth_admin only,
-// is the check. It only reads, so it runs on a hot standby; on a writable server it has
-// auth.touch_session refresh last_used_at, at most once a minute per session.
+// hand-written index lookup costs (bench/30_sessions.sh). The objects' OIDs are looked up
+// once per backend and forgotten on any catalog change to them. It opens the tables
+// without a privilege check: EXECUTE on the function, granted to auth_client and
+// auth_admin only, is the check. It only reads, so it runs on a hot standby; on a
+// writable server it has auth.touch_session refresh last_used_at, at most once a minute.
 //
 // The index work runs in frames that hold plain data only, so a PostgreSQL error there
 // (a damaged extension) passes through the border without skipping a C++ destructor.
@@ -25,6 +26,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -47,18 +49,29 @@ struct SessionRow {
     bool revoked;
 };
 
-// Column numbers of auth.user_sessions, looked up once per relation.
-struct SessionColumns {
-    Oid relation = InvalidOid;
-    AttrNumber id, user_id, expires_at, last_used_at, revoked_at;
+// Where the check reads: the OIDs and column numbers of the extension's objects, looked
+// up once per backend and forgotten when the catalog changes (DROP EXTENSION, ALTER ...).
+struct Catalog {
+    bool valid = false;
+    Oid schema, sessions, sessions_by_token, users, users_by_id, touch_session;
+    AttrNumber session_id, session_user_id, expires_at, last_used_at, revoked_at, is_active;
 };
-SessionColumns session_columns;
+Catalog catalog;
+
+// Invalidation callbacks: any change to one of our relations, or to any function, makes
+// the next call look everything up again.
+void forget_catalog_on_relation(Datum, Oid relation) {
+    if (relation == InvalidOid || relation == catalog.sessions || relation == catalog.sessions_by_token ||
+        relation == catalog.users || relation == catalog.users_by_id)
+        catalog.valid = false;
+}
+void forget_catalog_on_function(Datum, int, uint32) { catalog.valid = false; }
 
 // A column's number, or an error naming the damaged table.
-AttrNumber column_number(Oid relation, const char* column) {
+AttrNumber column_number(Oid relation, const char* table, const char* column) {
     const AttrNumber number = get_attnum(relation, column);
     if (number == InvalidAttrNumber)
-        elog(ERROR, "auth.user_sessions has no column %s: the extension is damaged", column);
+        elog(ERROR, "auth.%s has no column %s: the extension is damaged", table, column);
     return number;
 }
 
@@ -69,96 +82,113 @@ Oid auth_relation(Oid schema, const char* name) {
     return relation;
 }
 
-// Fetches, through the unique index on token_hash, the session stored under digest.
-bool find_session(Oid schema, const unsigned char* digest, SessionRow* row) {
-    const Oid sessions_oid = auth_relation(schema, "user_sessions");
-    const Oid index_oid = auth_relation(schema, "user_sessions_token_hash_key");
-    if (session_columns.relation != sessions_oid) {
-        session_columns.id = column_number(sessions_oid, "id");
-        session_columns.user_id = column_number(sessions_oid, "user_id");
-        session_columns.expires_at = column_number(sessions_oid, "expires_at");
-        session_columns.last_used_at = column_number(sessions_oid, "last_used_at");
-        session_columns.revoked_at = column_number(sessions_oid, "revoked_at");
-        session_columns.relation = sessions_oid;
-    }
-
-    bytea* key = static_cast<bytea*>(palloc(VARHDRSZ + core::kDigestBytes));
-    SET_VARSIZE(key, VARHDRSZ + core::kDigestBytes);
-    memcpy(VARDATA(key), digest, core::kDigestBytes);
-
-    Relation sessions = table_open(sessions_oid, AccessShareLock);
-    Relation index = index_open(index_oid, AccessShareLock);
-    ScanKeyData scan_key;
-    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, F_BYTEAEQ, PointerGetDatum(key));
-    IndexScanDesc scan = index_beginscan(sessions, index, GetActiveSnapshot(), 1, 0);
-    index_rescan(scan, &scan_key, 1, nullptr, 0);
-    TupleTableSlot* slot = table_slot_create(sessions, nullptr);
-    const bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
-    if (found) {
-        bool isnull;
-        row->id = DatumGetInt64(slot_getattr(slot, session_columns.id, &isnull));
-        row->user_id = DatumGetInt64(slot_getattr(slot, session_columns.user_id, &isnull));
-        row->expires_at = DatumGetTimestampTz(slot_getattr(slot, session_columns.expires_at, &isnull));
-        row->last_used_at = DatumGetTimestampTz(slot_getattr(slot, session_columns.last_used_at, &isnull));
-        slot_getattr(slot, session_columns.revoked_at, &isnull);
-        row->revoked = !isnull;
-    }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    table_close(sessions, AccessShareLock);
-    pfree(key);
-    return found;
-}
-
-// True when the user exists and is active, read through auth.users' primary key.
-bool user_is_active(Oid schema, int64 user_id) {
-    const Oid users_oid = auth_relation(schema, "users");
-    const Oid index_oid = auth_relation(schema, "users_pkey");
-    const AttrNumber is_active_column = get_attnum(users_oid, "is_active");
-    if (is_active_column == InvalidAttrNumber)
-        elog(ERROR, "auth.users has no column is_active: the extension is damaged");
-
-    Relation users = table_open(users_oid, AccessShareLock);
-    Relation index = index_open(index_oid, AccessShareLock);
-    ScanKeyData scan_key;
-    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(user_id));
-    IndexScanDesc scan = index_beginscan(users, index, GetActiveSnapshot(), 1, 0);
-    index_rescan(scan, &scan_key, 1, nullptr, 0);
-    TupleTableSlot* slot = table_slot_create(users, nullptr);
-    bool active = false;
-    if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-        bool isnull;
-        const Datum value = slot_getattr(slot, is_active_column, &isnull);
-        active = !isnull && DatumGetBool(value);
-    }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    table_close(users, AccessShareLock);
-    return active;
-}
-
-// Has auth.touch_session move last_used_at to now: a SECURITY DEFINER function that
-// skips a row another transaction holds and swallows a serialization failure.
-void refresh_last_used(Oid schema, int64 session_id) {
+// auth.touch_session(bigint), found by OID lookups: no search_path, and no USAGE needed
+// on schema auth.
+Oid touch_session_function(Oid schema) {
     NameData name;
     namestrcpy(&name, "touch_session");
     Oid argument_type = INT8OID;
-    // A catalog lookup by OID: no search_path, and no USAGE needed on schema auth.
     HeapTuple tuple = SearchSysCache3(PROCNAMEARGSNSP, NameGetDatum(&name),
                                       PointerGetDatum(buildoidvector(&argument_type, 1)),
                                       ObjectIdGetDatum(schema));
     if (!HeapTupleIsValid(tuple)) elog(ERROR, "auth.touch_session is missing: the extension is damaged");
     const Oid touch = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->oid;
     ReleaseSysCache(tuple);
-    OidFunctionCall1(touch, Int64GetDatum(session_id));
+    return touch;
+}
+
+// Fills the catalog cache, registering the invalidation callbacks the first time.
+void load_catalog() {
+    static bool callbacks_registered = false;
+    if (!callbacks_registered) {
+        CacheRegisterRelcacheCallback(forget_catalog_on_relation, 0);
+        CacheRegisterSyscacheCallback(PROCOID, forget_catalog_on_function, 0);
+        callbacks_registered = true;
+    }
+    catalog.valid = false;
+    catalog.schema = get_namespace_oid("auth", false);
+    catalog.sessions = auth_relation(catalog.schema, "user_sessions");
+    catalog.sessions_by_token = auth_relation(catalog.schema, "user_sessions_token_hash_key");
+    catalog.users = auth_relation(catalog.schema, "users");
+    catalog.users_by_id = auth_relation(catalog.schema, "users_pkey");
+    catalog.session_id = column_number(catalog.sessions, "user_sessions", "id");
+    catalog.session_user_id = column_number(catalog.sessions, "user_sessions", "user_id");
+    catalog.expires_at = column_number(catalog.sessions, "user_sessions", "expires_at");
+    catalog.last_used_at = column_number(catalog.sessions, "user_sessions", "last_used_at");
+    catalog.revoked_at = column_number(catalog.sessions, "user_sessions", "revoked_at");
+    catalog.is_active = column_number(catalog.users, "users", "is_active");
+    catalog.touch_session = touch_session_function(catalog.schema);
+    catalog.valid = true;
+}
+
+// Opens a relation of the catalog cache, or NULL when it is gone or the cache went stale
+// while the lock was taken (the caller reloads and tries again).
+Relation open_cached(Oid relation) {
+    Relation opened = try_table_open(relation, AccessShareLock);
+    if (opened != nullptr && !catalog.valid) {
+        table_close(opened, AccessShareLock);
+        return nullptr;
+    }
+    return opened;
+}
+
+// Fetches through a unique index the one row whose first index column equals key, and
+// hands its slot to read; false when there is none.
+template <typename Read>
+bool fetch_unique(Relation table, Oid index_oid, RegProcedure equals, Datum key, Read read) {
+    Relation index = index_open(index_oid, AccessShareLock);
+    ScanKeyData scan_key;
+    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, equals, key);
+    IndexScanDesc scan = index_beginscan(table, index, GetActiveSnapshot(), 1, 0);
+    index_rescan(scan, &scan_key, 1, nullptr, 0);
+    TupleTableSlot* slot = table_slot_create(table, nullptr);
+    const bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+    if (found) read(slot);
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    index_close(index, AccessShareLock);
+    return found;
+}
+
+// Reads the session stored under digest, and whether its user is active. Returns false
+// when the cache went stale on the way (the caller reloads and tries again).
+bool read_session(const unsigned char* digest, bool* found, SessionRow* row, bool* active) {
+    Relation sessions = open_cached(catalog.sessions);
+    if (sessions == nullptr) return false;
+    bytea* key = static_cast<bytea*>(palloc(VARHDRSZ + core::kDigestBytes));
+    SET_VARSIZE(key, VARHDRSZ + core::kDigestBytes);
+    memcpy(VARDATA(key), digest, core::kDigestBytes);
+    *found = fetch_unique(sessions, catalog.sessions_by_token, F_BYTEAEQ, PointerGetDatum(key),
+                          [row](TupleTableSlot* slot) {
+                              bool isnull;
+                              row->id = DatumGetInt64(slot_getattr(slot, catalog.session_id, &isnull));
+                              row->user_id = DatumGetInt64(slot_getattr(slot, catalog.session_user_id, &isnull));
+                              row->expires_at = DatumGetTimestampTz(slot_getattr(slot, catalog.expires_at, &isnull));
+                              row->last_used_at =
+                                  DatumGetTimestampTz(slot_getattr(slot, catalog.last_used_at, &isnull));
+                              slot_getattr(slot, catalog.revoked_at, &isnull);
+                              row->revoked = !isnull;
+                          });
+    table_close(sessions, AccessShareLock);
+    pfree(key);
+    *active = false;
+    if (!*found) return true;
+
+    Relation users = open_cached(catalog.users);
+    if (users == nullptr) return false;
+    fetch_unique(users, catalog.users_by_id, F_INT8EQ, Int64GetDatum(row->user_id), [active](TupleTableSlot* slot) {
+        bool isnull;
+        const Datum value = slot_getattr(slot, catalog.is_active, &isnull);
+        *active = !isnull && DatumGetBool(value);
+    });
+    table_close(users, AccessShareLock);
+    return true;
 }
 
 // True, with its user, when a live session is stored under digest. Plain data only.
 bool live_session_user(const unsigned char* digest, int64* user_id) {
-    const Oid schema = get_namespace_oid("auth", false);
-    SessionRow row;
+    SessionRow row{};
+    bool found = false, active = false;
     // Read with the statement's snapshot, as a hand-written query would, but seeing
     // what this transaction wrote before the call, in the same statement too (a login
     // or logout just made): made visible as a VOLATILE PL/pgSQL function makes it.
@@ -168,15 +198,21 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
         PushCopiedSnapshot(GetActiveSnapshot());
         UpdateActiveSnapshotCommandId();
     }
-    const bool found = find_session(schema, digest, &row);
-    const bool active = found && user_is_active(schema, row.user_id);
+    bool read = false;
+    for (int attempt = 0; attempt < 2 && !read; attempt++) {
+        if (!catalog.valid) load_catalog();
+        read = read_session(digest, &found, &row, &active);
+        if (!read) catalog.valid = false;
+    }
     if (own_writes) PopActiveSnapshot();
-    if (!found) return false;
+    if (!read) elog(ERROR, "the tables of schema auth changed during the session check");
+    if (!found || !active) return false;
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
     const int64 idle_usecs = static_cast<int64>(pg::session_idle_timeout_seconds()) * USECS_PER_SEC;
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;
-    if (!active) return false;
-    if (row.last_used_at < now - kRefreshEveryUsecs && !XactReadOnly) refresh_last_used(schema, row.id);
+    // Best effort, at most once a minute, never on a standby or in a READ ONLY transaction.
+    if (row.last_used_at < now - kRefreshEveryUsecs && !XactReadOnly)
+        OidFunctionCall1(catalog.touch_session, Int64GetDatum(row.id));
     *user_id = row.user_id;
     return true;
 }
