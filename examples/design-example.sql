@@ -51,11 +51,18 @@ FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
              ('Payroll App', 'admin'), ('Payroll App', 'viewer')) AS r(product, role)
 ORDER BY who, product, role;
 
-\echo '== 7. Bob logs out; his token no longer names a user'
+\echo '== 7. Single sign-on: from her session, Alice gets a JWT for Payroll App (EdDSA);'
+\echo '       any service verifies it with the public keys of auth_jwks()'
+SELECT auth_verify_jwt(auth_issue_jwt(:'alice_token', 'Payroll App')) - ARRAY['iat', 'exp', 'sid'] AS claims;
+SELECT auth_issue_jwt(:'bob_token', 'Payroll App') IS NULL AS "no Payroll App token for bob",
+       k->>'kty' AS kty, k->>'crv' AS crv, k->>'alg' AS alg
+FROM jsonb_array_elements(auth_jwks()->'keys') k;
+
+\echo '== 8. Bob logs out; his token no longer names a user'
 SELECT auth_logout(:'bob_token') AS logged_out,
        auth_session_user(:'bob_token') IS NULL AS "token now invalid",
        auth_logout(:'bob_token') AS "second logout";
 
-\echo '== 8. The audit trail (operators read it; no password, token or hash is ever in it)'
+\echo '== 9. The audit trail (operators read it; no password, token or hash is ever in it)'
 SET ROLE operator;
 SELECT id, event, user_id, product_id, db_role, detail FROM auth.audit_log ORDER BY id;
