@@ -2,7 +2,7 @@
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(83);
+SELECT plan(84);
 
 CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_jwt_operator NOLOGIN IN ROLE auth_admin;
@@ -149,6 +149,11 @@ SET ROLE tap_jwt_app;
 SELECT is(auth_issue_jwt(:'sam_session', 'TapJwt Product'), NULL, 'NULL for a deactivated user');
 RESET ROLE;
 UPDATE auth.users SET is_active = true WHERE id = :sam;
+SET ROLE tap_jwt_app;
+SELECT is(auth_issue_jwt(:'sam_session', 'TapJwt Product'), NULL,
+          'the deactivation ended the session: NULL after reactivation too');
+SELECT auth_login('tap.jwt.sam@example.com', 'sam-password-1') AS sam_session \gset
+RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- auth_verify_jwt: NULL for anything wrong, never an error.

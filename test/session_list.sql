@@ -2,7 +2,7 @@
 -- and auth_session_user, a C function reading the indexes, keeps every rule of a check.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(29);
+SELECT plan(30);
 
 CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_list_nobody NOLOGIN;
@@ -66,6 +66,10 @@ SET ROLE tap_list_app;
 SELECT is((SELECT count(*)::int FROM auth_sessions(:lou)), 0, 'a deactivated user has no live session');
 RESET ROLE;
 UPDATE auth.users SET is_active = true WHERE id = :lou;
+SET ROLE tap_list_app;
+SELECT is((SELECT count(*)::int FROM auth_sessions(:lou)), 0, 'the deactivation ended it: none after reactivation');
+SELECT auth_login('tap.list.lou@example.com', 'lou-password-1') AS lou1 \gset
+RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- auth_logout_all.

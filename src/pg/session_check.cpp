@@ -1,8 +1,9 @@
 // auth_session_user: the check an app makes with a token on every request.
 //
-// It reads auth.user_sessions and auth.users through their unique indexes directly, with
-// no SQL statement, no SECURITY DEFINER switch and no SET clause, so it costs about what a
-// hand-written index lookup costs (bench/30_sessions.sh). The objects' OIDs are looked up
+// It reads auth.user_sessions through the unique index on token_hash directly, with no
+// SQL statement, no SECURITY DEFINER switch and no SET clause, so it costs about what a
+// hand-written index lookup costs (bench/30_sessions.sh). It need not read auth.users: a
+// deactivation ends the user's sessions (src/sql/62_session_rules.sql). The objects' OIDs are looked up
 // once per backend and forgotten on any catalog change to them. It opens the tables
 // without a privilege check: EXECUTE on the function, granted to auth_client and
 // auth_admin only, is the check. It only reads, so it runs on a hot standby; on a
@@ -53,16 +54,15 @@ struct SessionRow {
 // up once per backend and forgotten when the catalog changes (DROP EXTENSION, ALTER ...).
 struct Catalog {
     bool valid = false;
-    Oid schema, sessions, sessions_by_token, users, users_by_id, touch_session;
-    AttrNumber session_id, session_user_id, expires_at, last_used_at, revoked_at, is_active;
+    Oid schema, sessions, sessions_by_token, touch_session;
+    AttrNumber session_id, session_user_id, expires_at, last_used_at, revoked_at;
 };
 Catalog catalog;
 
 // Invalidation callbacks: any change to one of our relations, or to any function, makes
 // the next call look everything up again.
 void forget_catalog_on_relation(Datum, Oid relation) {
-    if (relation == InvalidOid || relation == catalog.sessions || relation == catalog.sessions_by_token ||
-        relation == catalog.users || relation == catalog.users_by_id)
+    if (relation == InvalidOid || relation == catalog.sessions || relation == catalog.sessions_by_token)
         catalog.valid = false;
 }
 void forget_catalog_on_function(Datum, int, uint32) { catalog.valid = false; }
@@ -109,14 +109,11 @@ void load_catalog() {
     catalog.schema = get_namespace_oid("auth", false);
     catalog.sessions = auth_relation(catalog.schema, "user_sessions");
     catalog.sessions_by_token = auth_relation(catalog.schema, "user_sessions_token_hash_key");
-    catalog.users = auth_relation(catalog.schema, "users");
-    catalog.users_by_id = auth_relation(catalog.schema, "users_pkey");
     catalog.session_id = column_number(catalog.sessions, "user_sessions", "id");
     catalog.session_user_id = column_number(catalog.sessions, "user_sessions", "user_id");
     catalog.expires_at = column_number(catalog.sessions, "user_sessions", "expires_at");
     catalog.last_used_at = column_number(catalog.sessions, "user_sessions", "last_used_at");
     catalog.revoked_at = column_number(catalog.sessions, "user_sessions", "revoked_at");
-    catalog.is_active = column_number(catalog.users, "users", "is_active");
     catalog.touch_session = touch_session_function(catalog.schema);
     catalog.valid = true;
 }
@@ -150,9 +147,9 @@ bool fetch_unique(Relation table, Oid index_oid, RegProcedure equals, Datum key,
     return found;
 }
 
-// Reads the session stored under digest, and whether its user is active. Returns false
-// when the cache went stale on the way (the caller reloads and tries again).
-bool read_session(const unsigned char* digest, bool* found, SessionRow* row, bool* active) {
+// Reads the session stored under digest. Returns false when the cache went stale on the
+// way (the caller reloads and tries again).
+bool read_session(const unsigned char* digest, bool* found, SessionRow* row) {
     Relation sessions = open_cached(catalog.sessions);
     if (sessions == nullptr) return false;
     bytea* key = static_cast<bytea*>(palloc(VARHDRSZ + core::kDigestBytes));
@@ -171,24 +168,13 @@ bool read_session(const unsigned char* digest, bool* found, SessionRow* row, boo
                           });
     table_close(sessions, AccessShareLock);
     pfree(key);
-    *active = false;
-    if (!*found) return true;
-
-    Relation users = open_cached(catalog.users);
-    if (users == nullptr) return false;
-    fetch_unique(users, catalog.users_by_id, F_INT8EQ, Int64GetDatum(row->user_id), [active](TupleTableSlot* slot) {
-        bool isnull;
-        const Datum value = slot_getattr(slot, catalog.is_active, &isnull);
-        *active = !isnull && DatumGetBool(value);
-    });
-    table_close(users, AccessShareLock);
     return true;
 }
 
 // True, with its user, when a live session is stored under digest. Plain data only.
 bool live_session_user(const unsigned char* digest, int64* user_id) {
     SessionRow row{};
-    bool found = false, active = false;
+    bool found = false;
     // Read with the statement's snapshot, as a hand-written query would, but seeing
     // what this transaction wrote before the call, in the same statement too (a login
     // or logout just made): made visible as a VOLATILE PL/pgSQL function makes it.
@@ -201,12 +187,12 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     bool read = false;
     for (int attempt = 0; attempt < 2 && !read; attempt++) {
         if (!catalog.valid) load_catalog();
-        read = read_session(digest, &found, &row, &active);
+        read = read_session(digest, &found, &row);
         if (!read) catalog.valid = false;
     }
     if (own_writes) PopActiveSnapshot();
     if (!read) elog(ERROR, "the tables of schema auth changed during the session check");
-    if (!found || !active) return false;
+    if (!found) return false;
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
     const int64 idle_usecs = static_cast<int64>(pg::session_idle_timeout_seconds()) * USECS_PER_SEC;
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;

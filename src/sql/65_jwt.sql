@@ -97,7 +97,7 @@ BEGIN
     END IF;
     SELECT s.id, s.user_id, u.email INTO session
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
-    WHERE s.token_hash = auth.token_digest(session_token);
+    WHERE s.token_hash = auth.token_digest(session_token) AND s.revoked_at IS NULL;
 
     SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = product;
     IF v_product_id IS NULL OR NOT auth.member_of_product(session.user_id, v_product_id) THEN

@@ -61,17 +61,21 @@ GRANT EXECUTE ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) T
 -- not revoked or expired, its user active and an active member of the product. NULL for
 -- anything else, never an error. Read-only.
 CREATE FUNCTION auth_api_key_user(api_key text, product text) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT k.user_id
-    FROM auth.api_keys k
-    JOIN auth.products p ON p.id = k.product_id
-    JOIN auth.users u ON u.id = k.user_id
-    WHERE k.key_hash = auth.api_key_digest(api_key)
-      AND p.name = product
-      AND k.revoked_at IS NULL
-      AND (k.expires_at IS NULL OR k.expires_at > now())
-      AND u.is_active
-      AND auth.member_of_product(k.user_id, k.product_id)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- PL/pgSQL keeps this query's plan for the session; a SQL function that cannot be
+    -- inlined (SECURITY DEFINER) would be planned at every call.
+    RETURN (SELECT k.user_id
+            FROM auth.api_keys k
+            JOIN auth.products p ON p.id = k.product_id
+            JOIN auth.users u ON u.id = k.user_id
+            WHERE k.key_hash = auth.api_key_digest(api_key)
+              AND p.name = product
+              AND k.revoked_at IS NULL
+              AND (k.expires_at IS NULL OR k.expires_at > now())
+              AND u.is_active
+              AND auth.member_of_product(k.user_id, k.product_id));
+END
 $$;
 COMMENT ON FUNCTION auth_api_key_user(text, text) IS
     'the user of a valid API key for this product, or NULL';

@@ -1,0 +1,18 @@
+-- An inactive user holds no live session: deactivation ends every session of the user at
+-- once, however it is made (auth_set_active, or an UPDATE by the extension's owner). So
+-- auth_session_user, which must be as cheap as one index lookup, need not read
+-- auth.users, and a reactivated user logs in again rather than finding old sessions alive.
+
+-- Ends the sessions of a user whose is_active just became false.
+CREATE FUNCTION auth.end_sessions_on_deactivation() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM auth.end_sessions(NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER users_deactivation_ends_sessions
+    AFTER UPDATE OF is_active ON auth.users
+    FOR EACH ROW WHEN (OLD.is_active AND NOT NEW.is_active)
+    EXECUTE FUNCTION auth.end_sessions_on_deactivation();
