@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/jwt.h"
 #include "pg/border.h"
+#include "pg/settings.h"
 #include "pg/values.h"
 
 using namespace auth;
@@ -96,3 +97,15 @@ AUTH_SQL_FUNCTION(auth_public_jwk) {
     const pg::TextArg public_key = pg::text_arg(fcinfo, 1);
     return pg::text_datum(core::jwt::public_jwk(kid.view(), public_key.view()));
 }
+
+// The JWT settings, for the SQL functions. Read here rather than with current_setting(),
+// they work in a backend that has not loaded the library yet (the call loads it).
+
+// auth.jwt_algorithm() RETURNS text
+AUTH_SQL_FUNCTION(auth_jwt_algorithm) { return pg::text_datum(pg::jwt_algorithm()); }
+
+// auth.jwt_issuer() RETURNS text
+AUTH_SQL_FUNCTION(auth_jwt_issuer) { return pg::text_datum(pg::jwt_issuer()); }
+
+// auth.jwt_role_claim() RETURNS text: '' when unset.
+AUTH_SQL_FUNCTION(auth_jwt_role_claim) { return pg::text_datum(pg::jwt_role_claim()); }

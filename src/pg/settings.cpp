@@ -26,20 +26,20 @@ void define_int(const char* name, const char* description, int* value, int min, 
 }
 
 // JWT settings: how tokens are signed and what they claim.
-int jwt_algorithm = 0;  // index into kJwtAlgorithms
-char* jwt_issuer = nullptr;
-char* jwt_role_claim = nullptr;
+int jwt_algorithm_index = 0;  // into kJwtAlgorithms
+char* jwt_issuer_value = nullptr;
+char* jwt_role_claim_value = nullptr;
 const struct config_enum_entry kJwtAlgorithms[] = {{"EdDSA", 0, false}, {"HS256", 1, false}, {nullptr, 0, false}};
 
 // Registers auth.jwt_algorithm, auth.jwt_issuer and auth.jwt_role_claim, superuser-only.
 void define_jwt_settings() {
     DefineCustomEnumVariable("auth.jwt_algorithm", "Signature algorithm of new JWTs: EdDSA (Ed25519) or HS256.",
-                             nullptr, &jwt_algorithm, 0, kJwtAlgorithms, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomStringVariable("auth.jwt_issuer", "The iss claim of new JWTs.", nullptr, &jwt_issuer, "auth",
+                             nullptr, &jwt_algorithm_index, 0, kJwtAlgorithms, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("auth.jwt_issuer", "The iss claim of new JWTs.", nullptr, &jwt_issuer_value, "auth",
                                PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("auth.jwt_role_claim",
                                "When set, new JWTs carry this value as their role claim (for PostgREST).", nullptr,
-                               &jwt_role_claim, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                               &jwt_role_claim_value, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace
@@ -83,5 +83,8 @@ int session_ttl_seconds() { return session_ttl; }
 int session_idle_timeout_seconds() { return session_idle_timeout; }
 int max_failed_logins() { return max_failed_logins_value; }
 int lockout_seconds() { return lockout_duration; }
+const char* jwt_algorithm() { return kJwtAlgorithms[jwt_algorithm_index].name; }
+const char* jwt_issuer() { return jwt_issuer_value ? jwt_issuer_value : ""; }
+const char* jwt_role_claim() { return jwt_role_claim_value ? jwt_role_claim_value : ""; }
 
 }  // namespace auth::pg

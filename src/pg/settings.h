@@ -23,4 +23,10 @@ int session_idle_timeout_seconds();
 int max_failed_logins();
 int lockout_seconds();
 
+// auth.jwt_algorithm ("EdDSA" or "HS256"), auth.jwt_issuer and auth.jwt_role_claim
+// ("" when unset).
+const char* jwt_algorithm();
+const char* jwt_issuer();
+const char* jwt_role_claim();
+
 }  // namespace auth::pg

@@ -30,6 +30,13 @@ CREATE FUNCTION auth.jwt_verified_claims(jwt text, algorithm text, key bytea, no
     LANGUAGE C IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'auth_jwt_verified_claims';
 CREATE FUNCTION auth.public_jwk(kid text, public_key bytea) RETURNS text
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_public_jwk';
+-- The settings auth.jwt_algorithm, auth.jwt_issuer and auth.jwt_role_claim.
+CREATE FUNCTION auth.jwt_algorithm() RETURNS text
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_jwt_algorithm';
+CREATE FUNCTION auth.jwt_issuer() RETURNS text
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_jwt_issuer';
+CREATE FUNCTION auth.jwt_role_claim() RETURNS text
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_jwt_role_claim';
 
 -- The longest a JWT may live, and so how long a retired key keeps verifying.
 CREATE FUNCTION auth.jwt_max_ttl() RETURNS interval
@@ -52,7 +59,7 @@ BEGIN
         new_kid := left(auth.new_token(), 22);   -- 128 random bits, URL-safe
         INSERT INTO auth.signing_keys (kid, algorithm, public_key, secret_key)
         VALUES (new_kid, algorithm, auth.signing_public_key(algorithm, secret), secret);
-        IF algorithm = current_setting('auth.jwt_algorithm') THEN
+        IF algorithm = auth.jwt_algorithm() THEN
             signing_kid := new_kid;
         END IF;
     END LOOP;
@@ -77,7 +84,7 @@ DECLARE
     issued_at bigint := floor(extract(epoch FROM now()));
     lifetime bigint;
     claims jsonb;
-    role_claim text := current_setting('auth.jwt_role_claim');
+    role_claim text := auth.jwt_role_claim();
 BEGIN
     IF product IS NULL THEN
         RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -105,16 +112,16 @@ BEGIN
     END IF;
 
     SELECT k.* INTO signing_key FROM auth.signing_keys k
-    WHERE k.algorithm = current_setting('auth.jwt_algorithm') AND k.retired_at IS NULL
+    WHERE k.algorithm = auth.jwt_algorithm() AND k.retired_at IS NULL
     ORDER BY k.created_at DESC LIMIT 1;
     IF signing_key.kid IS NULL THEN
-        RAISE EXCEPTION 'no % signing key: call auth_rotate_signing_key()', current_setting('auth.jwt_algorithm')
+        RAISE EXCEPTION 'no % signing key: call auth_rotate_signing_key()', auth.jwt_algorithm()
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 
     WITH effective AS (SELECT e.tenant, e.role FROM auth.effective_roles(session.user_id, v_product_id) e)
     SELECT jsonb_build_object(
-        'iss', current_setting('auth.jwt_issuer'),
+        'iss', auth.jwt_issuer(),
         'sub', session.user_id::text,
         'email', session.email,
         'product', product,
@@ -158,7 +165,7 @@ BEGIN
                                        CASE signing_key.algorithm WHEN 'EdDSA' THEN signing_key.public_key
                                                                   ELSE signing_key.secret_key END,
                                        now())::jsonb;
-    IF claims->>'iss' IS DISTINCT FROM current_setting('auth.jwt_issuer') THEN
+    IF claims->>'iss' IS DISTINCT FROM auth.jwt_issuer() THEN
         RETURN NULL;
     END IF;
     RETURN claims;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The checks on a real hot standby: a streaming replica of the test server answers
+# auth_session_user (without trying to refresh last_used_at), auth_api_key_user,
+# auth_verify_jwt and auth_issue_jwt, and auth_login refuses with 25006 before any work.
+# The standby does not preload the library, so this also shows the functions work in a
+# backend that loads it on first use. Prints TAP, for prove. Usage: hot_standby.sh
+# (libpq's PG* variables name the primary, on a Unix socket as scripts/lib.sh starts it)
+set -euo pipefail
+as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+db=standby_$$
+dir=$(mktemp -d /tmp/auth-standby.XXXXXX)
+[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+cleanup() {
+    as_owner pg_ctl -D "$dir/data" -m immediate -w -s stop 2>/dev/null || true
+    rm -rf "$dir"
+    dropdb --if-exists "$db"
+}
+trap cleanup EXIT
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+createdb "$db"
+read -r uid token api_key <<<"$(q -d "$db" <<'SQL'
+CREATE EXTENSION auth;
+SELECT auth_create_product('Standby App') \gset
+SELECT auth_create_role('Standby App', 'reader') \gset
+SELECT auth_create_user('standby@example.com', 'standby password') AS uid \gset
+SELECT auth_grant(:uid, 'Standby App', 'reader') \gset
+SELECT auth_login('standby@example.com', 'standby password') AS token \gset
+SELECT auth_create_api_key(:uid, 'Standby App', 'standby key') AS api_key \gset
+-- Last used 5 minutes ago: a check on a writable server would refresh it.
+UPDATE auth.user_sessions SET last_used_at = now() - interval '5 minutes';
+SELECT :uid || ' ' || :'token' || ' ' || :'api_key';
+SQL
+)"
+# A copy of the primary that follows it by streaming, on a socket of its own.
+as_owner pg_basebackup -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$dir/data" -R -X stream -c fast
+as_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
+    -o "-c port=5499 -c listen_addresses='' -c unix_socket_directories='$dir' -c hot_standby=on" start
+standby() { q -h "$dir" -p 5499 -d "$db" -c "$1" 2>&1; }
+
+count=0 fail=0
+check() {  # check DESCRIPTION EXPECTED ACTUAL
+    count=$((count + 1))
+    if [ "$2" = "$3" ]; then echo "ok $count - $1"; else echo "not ok $count - $1 (expected '$2', got '$3')"; fail=1; fi
+}
+check "the standby is in recovery" t "$(standby 'SELECT pg_is_in_recovery()')"
+check "auth_session_user answers on the standby" "$uid" "$(standby "SELECT auth_session_user('$token')")"
+check "and NULL for an unknown token" "" "$(standby "SELECT auth_session_user(repeat('A', 43))")"
+check "auth_api_key_user answers on the standby" "$uid" \
+    "$(standby "SELECT auth_api_key_user('$api_key', 'Standby App')")"
+check "auth_issue_jwt and auth_verify_jwt work on the standby" "$uid" \
+    "$(standby "SELECT auth_verify_jwt(auth_issue_jwt('$token', 'Standby App'))->>'sub'")"
+jwt=$(standby "SELECT auth_issue_jwt('$token', 'Standby App')")
+check "a JWT issued on the standby verifies on the primary" "$uid" \
+    "$(q -d "$db" -c "SELECT auth_verify_jwt('$jwt')->>'sub'")"
+check "auth_login on the standby raises 25006" "25006" \
+    "$(standby "DO \$\$ BEGIN PERFORM auth_login('standby@example.com', 'standby password');
+                EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" | sed -n 's/^NOTICE: *//p')"
+check "the checks on the standby did not refresh the session (last used 5 minutes ago or more)" t \
+    "$(q -d "$db" -c "SELECT now() - last_used_at >= interval '5 minutes' FROM auth.user_sessions")"
+check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$dir/server.log" || true)"
+echo "1..$count"
+exit $fail
