@@ -15,6 +15,8 @@ CREATE TABLE auth.signing_keys (
     retired_at timestamptz,                             -- no longer signs; verifies a while longer
     CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL))
 );
+-- One current (signing) key per algorithm.
+CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys (algorithm) WHERE retired_at IS NULL;
 COMMENT ON TABLE auth.signing_keys IS
     'JWT signing keys; not dumped: a restored database signs with new keys';
 
@@ -53,6 +55,9 @@ DECLARE
     new_kid text;
     signing_kid text;
 BEGIN
+    -- Rotations one at a time (readers are not blocked): a second one waits, then retires
+    -- the keys the first made.
+    LOCK TABLE auth.signing_keys IN SHARE ROW EXCLUSIVE MODE;
     UPDATE auth.signing_keys k SET retired_at = now() WHERE k.retired_at IS NULL;
     FOREACH algorithm IN ARRAY ARRAY['EdDSA', 'HS256'] LOOP
         secret := auth.new_signing_secret(algorithm);
