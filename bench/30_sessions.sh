@@ -5,6 +5,7 @@
 #  2. auth_login latency against one bare Argon2id verification (auth.password_matches,
 #     the same libsodium crypto_pwhash_str_verify call, at the same settings), both
 #     through pgbench with 1 client; target ratio <= 1.10.
+#  3. auth_issue_jwt and auth_verify_jwt throughput (2 clients), for the record.
 set -euo pipefail
 db=bench_sessions_$$
 work=$(mktemp -d)
@@ -64,6 +65,16 @@ printf 'hand-written lookup of the token hash: %.0f tps\n' "$best_lookup"
 printf 'auth_session_user(token):              %.0f tps\n' "$best_check"
 echo "$best_check $best_lookup" |
     awk '{r = $1 / $2; printf "ratio auth_session_user / lookup: %.3f (target >= 0.9) %s\n", r, (r >= 0.9) ? "MET" : "MISSED"}'
+
+# JWTs, for the record (no target): issuing from a session, and verifying.
+q -c "SELECT auth_create_product('Bench App')" >/dev/null
+q -c "SELECT auth_create_role('Bench App', 'reader')" >/dev/null
+q -c "SELECT auth_grant(1, 'Bench App', 'reader')" >/dev/null
+jwt=$(q -c "SELECT auth_issue_jwt('$token', 'Bench App')")
+echo "SELECT auth_issue_jwt(:token, 'Bench App');" > "$work/issue.sql"
+echo 'SELECT auth_verify_jwt(:jwt);' > "$work/verify_jwt.sql"
+printf 'auth_issue_jwt (EdDSA):                %.0f tps\n' "$(tps "$work/issue.sql" 2 -T "$duration" -D "token=$token")"
+printf 'auth_verify_jwt (EdDSA):               %.0f tps\n' "$(tps "$work/verify_jwt.sql" 2 -T "$duration" -D "jwt=$jwt")"
 
 verify_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=bench password 1" -D "stored=$stored")
 login_ms=$(latency "$work/login.sql" -t "$logins" -D "password=bench password 1")
