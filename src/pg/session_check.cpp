@@ -40,6 +40,7 @@ using namespace auth;
 namespace {
 
 constexpr int64 kRefreshEveryUsecs = 60 * USECS_PER_SEC;
+constexpr int kLookupAttempts = 5;
 
 // What the check needs of a session row.
 struct SessionRow {
@@ -178,19 +179,23 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     // Read with the statement's snapshot, as a hand-written query would, but seeing
     // what this transaction wrote before the call, in the same statement too (a login
     // or logout just made): made visible as a VOLATILE PL/pgSQL function makes it.
+    // (Called where no snapshot is active, it takes the transaction's.)
     CommandCounterIncrement();
-    const bool own_writes = GetActiveSnapshot()->curcid != GetCurrentCommandId(false);
+    const bool no_snapshot = !ActiveSnapshotSet();
+    if (no_snapshot) PushActiveSnapshot(GetTransactionSnapshot());
+    const bool own_writes = !no_snapshot && GetActiveSnapshot()->curcid != GetCurrentCommandId(false);
     if (own_writes) {
         PushCopiedSnapshot(GetActiveSnapshot());
         UpdateActiveSnapshotCommandId();
     }
+    // A catalog change seen while the table's lock is taken means looking up again.
     bool read = false;
-    for (int attempt = 0; attempt < 2 && !read; attempt++) {
+    for (int attempt = 0; attempt < kLookupAttempts && !read; attempt++) {
         if (!catalog.valid) load_catalog();
         read = read_session(digest, &found, &row);
         if (!read) catalog.valid = false;
     }
-    if (own_writes) PopActiveSnapshot();
+    if (own_writes || no_snapshot) PopActiveSnapshot();
     if (!read) elog(ERROR, "the tables of schema auth changed during the session check");
     if (!found) return false;
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
