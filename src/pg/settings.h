@@ -23,4 +23,10 @@ int session_idle_timeout_seconds();
 int max_failed_logins();
 int lockout_seconds();
 
+// auth.max_concurrent_hashes: password hashes that may run at once in the server.
+int max_concurrent_hashes();
+
+// auth.reset_token_ttl (seconds): lifetime of reset and verification tokens.
+int reset_token_ttl_seconds();
+
 }  // namespace auth::pg
