@@ -69,8 +69,11 @@ AUTH_SQL_FUNCTION(auth_password_matches) {
     const bool imported = PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
     const pg::TextArg stored = has_hash ? pg::text_arg(fcinfo, 1) : pg::TextArg{nullptr, 0, false};
-    // A password longer than the limit can never have been set: refuse it unhashed.
-    if (!core::password_within_max(password.view(), pg::password_limits())) {
+    // A value too long to be a password (more bytes than auth.password_max_length
+    // characters can take, even before NFKC) can never have been set: refuse it unhashed.
+    // Characters are counted on the NFKC form, so a decomposed typing of a maximal
+    // password still gets its check.
+    if (password.size > pg::password_limits().max_chars * 4 + 64) {
         pg::wipe_copy(password);
         PG_RETURN_BOOL(false);
     }
