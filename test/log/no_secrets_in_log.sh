@@ -31,6 +31,16 @@ SELECT auth_create_user('short@example.com', :'s1' || :'s2');
 SELECT auth_create_user('log@example.com', :'p1' || :'p2');
 SELECT auth_create_user('long@example.com', repeat(:'p1' || :'p2', 200));
 SELECT auth_create_user(NULL, :'p1' || :'p2');
+SELECT auth_verify_password('log@example.com', :'p1' || :'p2') IS NULL;
+SELECT auth_verify_password('log@example.com', :'p2' || :'p1') IS NULL;
+SELECT auth_change_password(auth_user_id('log@example.com'), :'p2' || :'p1', :'p1' || :'p2');
+SELECT auth_change_password(auth_user_id('log@example.com'), :'p1' || :'p2', :'s1' || :'s2');
+SELECT auth_import_user('imp@example.com', '$2b$99$' || :'p1' || :'p2' || '0123456789012345678901234567890123456');
+SELECT auth_import_user('imp@example.com', '$argon2id$v=19$m=65536,t=2,p=1$' || :'p1' || :'p2');
+SELECT auth_request_password_reset('log@example.com') AS reset \gset
+SELECT auth_reset_password(:'reset', :'p1' || :'p2');
+SELECT :'reset';
+SELECT auth_request_email_verification(auth_user_id('log@example.com'));
 SQL
 )
 
