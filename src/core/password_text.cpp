@@ -44,22 +44,4 @@ Secret normalized_password(std::string_view typed, const char* argument) {
     return Secret(buffer.view());
 }
 
-void check_password_size(std::string_view typed, PasswordLengthLimits limits, const char* argument) {
-    // NFKC composes as often as it expands, so allow some slack over four bytes a character.
-    if (typed.size() > limits.max_chars * 4 + 64)
-        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at most " +
-                                                  std::to_string(limits.max_chars) + " characters");
-}
-
-void check_password_length(std::string_view normalized, PasswordLengthLimits limits,
-                           const char* argument) {
-    const std::size_t chars = count_characters(normalized, argument);
-    if (chars < limits.min_chars)
-        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at least " +
-                                                  std::to_string(limits.min_chars) + " characters");
-    if (chars > limits.max_chars)
-        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at most " +
-                                                  std::to_string(limits.max_chars) + " characters");
-}
-
 }  // namespace auth::core

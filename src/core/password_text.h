@@ -5,7 +5,6 @@
 
 #include <string_view>
 
-#include "core/input_rules.h"
 #include "core/secret.h"
 
 namespace auth::core {
@@ -14,14 +13,5 @@ namespace auth::core {
 // invalid_value naming `argument` for invalid UTF-8. Never contains the password in a
 // message.
 Secret normalized_password(std::string_view typed, const char* argument);
-
-// Refuses a typed value too long to be a new password (more bytes than max_chars
-// four-byte characters and some slack) before any work is spent on it.
-void check_password_size(std::string_view typed, PasswordLengthLimits limits, const char* argument);
-
-// A new password's length in characters, counted on its NFKC form (what is hashed),
-// within the limits; the message names the argument and never holds the password.
-void check_password_length(std::string_view normalized, PasswordLengthLimits limits,
-                           const char* argument);
 
 }  // namespace auth::core

@@ -73,7 +73,7 @@ AUTH_SQL_FUNCTION(auth_password_matches) {
     // characters can take, even before NFKC) can never have been set: refuse it unhashed.
     // Characters are counted on the NFKC form, so a decomposed typing of a maximal
     // password still gets its check.
-    if (password.size > pg::password_limits().max_chars * 4 + 64) {
+    if (!core::password_size_may_fit(password.view(), pg::password_limits())) {
         pg::wipe_copy(password);
         PG_RETURN_BOOL(false);
     }
