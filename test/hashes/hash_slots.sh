@@ -9,7 +9,7 @@ db=hash_slots_$$
 work=$(mktemp -d)
 createdb "$db"
 cleanup() {
-    psql -X -q -d postgres -c 'ALTER SYSTEM RESET auth.max_concurrent_hashes' -c 'SELECT pg_reload_conf()' >/dev/null
+    psql -X -q -d postgres -c "LOAD 'auth'" -c 'ALTER SYSTEM RESET auth.max_concurrent_hashes' -c 'SELECT pg_reload_conf()' >/dev/null
     wait 2>/dev/null || true
     dropdb --if-exists "$db" 2>/dev/null
     rm -rf "$work"
@@ -33,7 +33,7 @@ await() {  # await QUERY EXPECTED
     return 1
 }
 
-psql -X -q -d postgres -c 'ALTER SYSTEM SET auth.max_concurrent_hashes = 1' -c 'SELECT pg_reload_conf()' >/dev/null
+psql -X -q -d postgres -c "LOAD 'auth'" -c 'ALTER SYSTEM SET auth.max_concurrent_hashes = 1' -c 'SELECT pg_reload_conf()' >/dev/null
 await 'SHOW auth.max_concurrent_hashes' 1 || true
 tap '[ "$(sql -c "SHOW auth.max_concurrent_hashes")" = 1 ]' "the bound is 1 after a reload"
 tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 0 ]' "no hash runs at the start"
