@@ -4,7 +4,7 @@
 -- successful login. test/hashes/interop.sh makes fresh ones with the same tools.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(56);
+SELECT plan(58);
 
 CREATE ROLE tap_imp_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_imp_operator NOLOGIN IN ROLE auth_admin;
@@ -113,6 +113,12 @@ SELECT throws_ok($$SELECT auth_import_user('tap.imp.bad7@example.com', 'Tr0ub4do
                  '22023', 'password_hash is not in a supported format', 'a plain-text password is not a hash');
 SELECT throws_ok($$SELECT auth_import_user('tap.imp.bad8@example.com', '')$$,
                  '22023', 'password_hash is not in a supported format', 'an empty hash');
+SELECT throws_ok($$SELECT auth_import_user('tap.imp.bad10@example.com', '$2b$17$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y')$$,
+                 '22023', 'password_hash asks for more work than auth verifies at a login',
+                 'a bcrypt cost over 16 is refused (seconds of CPU at every login)');
+SELECT throws_ok($$SELECT auth_import_user('tap.imp.bad11@example.com', '$argon2id$v=19$m=4194304,t=1,p=4$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg')$$,
+                 '22023', 'password_hash asks for more work than auth verifies at a login',
+                 'an Argon2 hash asking for 4 GiB is refused');
 SELECT throws_ok($$SELECT auth_import_user('tap.imp.bad9@example.com', NULL)$$,
                  '22004', 'password_hash must not be null', 'a NULL hash');
 SELECT throws_ok($$SELECT auth_import_user('tap.imp.1@EXAMPLE.com', (SELECT hash FROM tap_imp_vectors LIMIT 1))$$,

@@ -117,3 +117,24 @@ TEST_F(LegacyHash, RefusesOverlongStrings) {
     EXPECT_NE(error_of([&] { check_importable_hash(longer); }), "");
     EXPECT_FALSE(hash_matches(kPassword, longer));
 }
+
+TEST_F(LegacyHash, RefusesHashesThatAskForTooMuchWork) {
+    const char* const costly[] = {
+        // bcrypt cost 17 (mkpasswd -m bcrypt -R 17 would take 6 s here at every login)
+        "$2b$17$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y",
+        // sha512-crypt with 999,999,999 rounds (the format's maximum: minutes per login)
+        "$6$rounds=999999999$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1",
+        // scrypt with N = 2^30 (128 GiB of memory at r = 1... here r = 32)
+        "$7$YU..../....bAXdt1OZ1sNTRVyrPqv62/$iS7dKKuUsXUKkxkWLWqUDevOLsQl0cOwzVyCAH/Qnc4",
+        // Argon2id with 4 GiB of memory, and with 1 GiB over 8 passes
+        "$argon2id$v=19$m=4194304,t=1,p=4$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg",
+        "$argon2id$v=19$m=1048576,t=8,p=4$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg",
+    };
+    for (const char* bad : costly) {
+        const std::string message = error_of([&] { check_importable_hash(bad); });
+        EXPECT_EQ(message, "password_hash asks for more work than auth verifies at a login") << bad;
+    }
+    // The bounds themselves are accepted.
+    EXPECT_EQ(check_importable_hash("$6$rounds=10000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1"),
+              HashFormat::sha512crypt);
+}
