@@ -2,7 +2,7 @@
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(78);
+SELECT plan(92);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
@@ -229,6 +229,41 @@ SELECT is_empty($$
 $$, 'every table and sequence of schema auth but signing_keys is registered with pg_extension_config_dump');
 SELECT is('auth.signing_keys'::regclass::oid = ANY (coalesce((SELECT extconfig FROM pg_extension WHERE extname = 'auth'), '{}')),
           false, 'auth.signing_keys is not registered: a dump carries no key that can sign tokens');
+
+-- ---------------------------------------------------------------------------------
+-- The password functions: their signatures, and who may call them.
+SELECT function_returns('public', f, a, r, f || ' returns ' || r)
+FROM (VALUES ('auth_import_user', ARRAY['text', 'text', 'text', 'text'], 'bigint'),
+             ('auth_verify_password', ARRAY['text', 'text'], 'bigint'),
+             ('auth_change_password', ARRAY['bigint', 'text', 'text', 'text'], 'boolean'),
+             ('auth_request_password_reset', ARRAY['text'], 'text'),
+             ('auth_reset_password', ARRAY['text', 'text'], 'boolean'),
+             ('auth_request_email_verification', ARRAY['bigint'], 'text'),
+             ('auth_verify_email', ARRAY['text'], 'boolean'),
+             ('auth_set_password', ARRAY['bigint', 'text'], 'void'),
+             ('auth_set_active', ARRAY['bigint', 'boolean'], 'void'),
+             ('auth_unlock_user', ARRAY['bigint'], 'void')) v(f, a, r);
+SELECT is_empty($$
+    SELECT f FROM unnest(ARRAY[
+        'auth_verify_password(text,text)', 'auth_change_password(bigint,text,text,text)',
+        'auth_request_password_reset(text)', 'auth_reset_password(text,text)',
+        'auth_request_email_verification(bigint)', 'auth_verify_email(text)']) f
+    WHERE NOT has_function_privilege('auth_client', f, 'EXECUTE')
+       OR NOT has_function_privilege('auth_admin', f, 'EXECUTE')
+$$, 'auth_client and auth_admin may execute the client password functions');
+SELECT is_empty($$
+    SELECT f FROM unnest(ARRAY[
+        'auth_import_user(text,text,text,text)', 'auth_set_password(bigint,text)',
+        'auth_set_active(bigint,boolean)', 'auth_unlock_user(bigint)']) f
+    WHERE has_function_privilege('auth_client', f, 'EXECUTE')
+       OR NOT has_function_privilege('auth_admin', f, 'EXECUTE')
+$$, 'the admin password functions are auth_admin''s, not auth_client''s');
+SET ROLE tap_sec_operator;
+SELECT throws_ok('SELECT count(*) FROM auth.account_tokens', '42501', 'permission denied for table account_tokens',
+                 'an auth_admin member cannot read the reset and verification tokens');
+SELECT throws_ok($$SELECT auth.password_matches('x', NULL)$$, '42501', NULL,
+                 'an auth_admin member cannot call the internal password check');
+RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- No install into a schema where every role may create objects: anyone could shadow

@@ -21,8 +21,9 @@ SELECT is(current_setting('auth.max_failed_logins'), '10', 'auth.max_failed_logi
 SELECT is(current_setting('auth.lockout_duration'), '15min', 'auth.lockout_duration defaults to 15 minutes');
 
 -- Superuser-only, reserved prefix.
-SELECT is_empty($$SELECT name FROM pg_settings WHERE name LIKE 'auth.%' AND context <> 'superuser'$$,
-                'every auth.* setting is superuser-only (PGC_SUSET)');
+SELECT is_empty($$SELECT name FROM pg_settings WHERE name LIKE 'auth.%' AND context <> 'superuser'
+                  AND NOT (name = 'auth.max_concurrent_hashes' AND context = 'sighup')$$,
+                'every auth.* setting is superuser-only (PGC_SUSET; the server-wide bound on hashes, PGC_SIGHUP)');
 SELECT throws_ok('SET auth.sesion_ttl = 60', '42602', 'invalid configuration parameter name "auth.sesion_ttl"',
                  'a misspelt auth.* setting is an error (reserved prefix)');
 SET ROLE tap_settings_app;

@@ -78,23 +78,25 @@ void check_email(std::string_view email) {
                     "Expected local-part@domain with no spaces or control characters.");
 }
 
-void check_password(std::string_view password, PasswordLengthLimits limits) {
-    const std::size_t chars = count_characters(password, "password");
+void check_password_length(std::string_view normalized, PasswordLengthLimits limits,
+                           const char* argument) {
+    const std::size_t chars = count_characters(normalized, argument);
     if (chars < limits.min_chars)
-        throw Error(ErrorKind::invalid_value,
-                    "password must be at least " + std::to_string(limits.min_chars) +
-                        " characters");
+        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at least " +
+                                                  std::to_string(limits.min_chars) + " characters");
     if (chars > limits.max_chars)
-        throw Error(ErrorKind::invalid_value,
-                    "password must be at most " + std::to_string(limits.max_chars) +
-                        " characters");
+        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at most " +
+                                                  std::to_string(limits.max_chars) + " characters");
 }
 
-bool password_within_max(std::string_view password, PasswordLengthLimits limits) noexcept {
-    // Four bytes is the longest UTF-8 character: a longer byte string cannot fit.
-    if (password.size() > limits.max_chars * 4) return false;
-    if (u8_check(bytes(password), password.size()) != nullptr) return false;
-    return u8_mbsnlen(bytes(password), password.size()) <= limits.max_chars;
+bool password_size_may_fit(std::string_view typed, PasswordLengthLimits limits) noexcept {
+    return typed.size() <= limits.max_chars * 4 + 64;
+}
+
+void check_password_size(std::string_view typed, PasswordLengthLimits limits, const char* argument) {
+    if (!password_size_may_fit(typed, limits))
+        throw Error(ErrorKind::invalid_value, std::string(argument) + " must be at most " +
+                                                  std::to_string(limits.max_chars) + " characters");
 }
 
 }  // namespace auth::core

@@ -27,12 +27,18 @@ void check_name(std::string_view value, const char* argument);
 // '@', no Unicode white space, control characters or line separators.
 void check_email(std::string_view email);
 
-// A new password: its length in characters within the limits; the message never
-// contains the password.
-void check_password(std::string_view password, PasswordLengthLimits limits);
+// A new password's length in characters, counted on its NFKC form (what is hashed, see
+// password_text.h), within the limits; the message names the argument and never holds
+// the password.
+void check_password_length(std::string_view normalized, PasswordLengthLimits limits,
+                           const char* argument);
 
-// True when a password is short enough to be worth verifying: a longer one can never
-// have been set, and refusing it early bounds the work a caller can ask for.
-bool password_within_max(std::string_view password, PasswordLengthLimits limits) noexcept;
+// True when a typed value is short enough in bytes to be a password within the limits:
+// at most four bytes a character, with some slack for what NFKC composes. A longer value
+// can never have been set, so it is refused before any work is spent on it.
+bool password_size_may_fit(std::string_view typed, PasswordLengthLimits limits) noexcept;
+
+// Throws invalid_value naming the argument when password_size_may_fit is false.
+void check_password_size(std::string_view typed, PasswordLengthLimits limits, const char* argument);
 
 }  // namespace auth::core

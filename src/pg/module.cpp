@@ -2,6 +2,7 @@
 #include "pg/postgres_headers.h"
 
 #include "core/password_hash.h"
+#include "pg/hash_slots.h"
 #include "pg/settings.h"
 
 extern "C" {
@@ -19,5 +20,7 @@ void _PG_init(void) {
     if (!crypto_ready)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
     auth::pg::define_settings();
+    // The server-wide bound on concurrent hashes lives in shared memory reserved at start.
+    if (process_shared_preload_libraries_in_progress) auth::pg::request_hash_slots();
 }
 }

@@ -1,9 +1,14 @@
 // SQL entry points for hashing and checking passwords (internal: schema auth, called
-// by the extension's own functions only).
+// by the extension's own functions only). Every hash or verification runs in a slot of
+// auth.max_concurrent_hashes, taken while the frame holds plain data only.
 #include "core/error.h"
 #include "core/input_rules.h"
+#include "core/legacy_hash.h"
+#include "core/password_check.h"
 #include "core/password_hash.h"
+#include "core/password_text.h"
 #include "pg/border.h"
+#include "pg/hash_slots.h"
 #include "pg/settings.h"
 #include "pg/values.h"
 
@@ -25,27 +30,99 @@ private:
 
 }  // namespace
 
-// auth.hash_password(password text) RETURNS text: checks the length policy and makes
-// an Argon2id hash at the configured cost.
+// auth.hash_password(password text, argument text DEFAULT 'password') RETURNS text:
+// checks the length policy on the NFKC form, naming the argument, and makes an
+// Argon2id hash of that form at the configured cost.
 AUTH_SQL_FUNCTION(auth_hash_password) {
-    if (PG_ARGISNULL(0)) throw core::Error(core::ErrorKind::null_value, "password must not be null");
+    const char* argument = (PG_NARGS() < 2 || PG_ARGISNULL(1)) ? "password" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+    if (PG_ARGISNULL(0))
+        throw core::Error(core::ErrorKind::null_value, std::string(argument) + " must not be null");
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
+    core::check_password_size(password.view(), pg::password_limits(), argument);
+    pg::acquire_hash_slot();
+    const pg::HashSlot slot;
     const WipeOnExit wipe(password);
-    core::check_password(password.view(), pg::password_limits());
-    return pg::text_datum(core::hash_password(password.view(), pg::hash_cost()));
+    const core::Secret normalized = core::normalized_password(password.view(), argument);
+    core::check_password_length(normalized.view(), pg::password_limits(), argument);
+    return pg::text_datum(core::hash_password(normalized.view(), pg::hash_cost()));
 }
 
-// auth.password_matches(password text, stored_hash text) RETURNS boolean: true when
-// the password matches; every kind of failure costs the same Argon2id work.
+// auth.rehash_password(password text) RETURNS text: a new Argon2id hash of the NFKC
+// form at the configured cost, for a password that was just verified (no length policy:
+// an imported password may predate it).
+AUTH_SQL_FUNCTION(auth_rehash_password) {
+    if (PG_ARGISNULL(0)) throw core::Error(core::ErrorKind::null_value, "password must not be null");
+    const pg::TextArg password = pg::text_arg(fcinfo, 0);
+    pg::acquire_hash_slot();
+    const pg::HashSlot slot;
+    const WipeOnExit wipe(password);
+    const core::Secret normalized = core::normalized_password(password.view(), "password");
+    return pg::text_datum(core::hash_password(normalized.view(), pg::hash_cost()));
+}
+
+// auth.password_matches(password text, stored_hash text, imported boolean DEFAULT false)
+// RETURNS boolean: true when the password matches; a missing or unreadable hash costs
+// the same Argon2id work and gives false.
 AUTH_SQL_FUNCTION(auth_password_matches) {
     if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
     const bool has_hash = !PG_ARGISNULL(1);
+    const bool imported = PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
     const pg::TextArg stored = has_hash ? pg::text_arg(fcinfo, 1) : pg::TextArg{nullptr, 0, false};
+    // A value too long to be a password (more bytes than auth.password_max_length
+    // characters can take, even before NFKC) can never have been set: refuse it unhashed.
+    // Characters are counted on the NFKC form, so a decomposed typing of a maximal
+    // password still gets its check.
+    if (!core::password_size_may_fit(password.view(), pg::password_limits())) {
+        pg::wipe_copy(password);
+        PG_RETURN_BOOL(false);
+    }
+    pg::acquire_hash_slot();
+    const pg::HashSlot slot;
     const WipeOnExit wipe(password);
-    // A password longer than the limit can never have been set: refuse it unhashed.
-    if (!core::password_within_max(password.view(), pg::password_limits())) PG_RETURN_BOOL(false);
-    std::optional<std::string_view> stored_hash;
-    if (has_hash) stored_hash = stored.view();
-    PG_RETURN_BOOL(core::verify_password(password.view(), stored_hash, pg::hash_cost()));
+    std::optional<core::StoredPassword> stored_password;
+    if (has_hash) stored_password = core::StoredPassword{stored.view(), imported};
+    PG_RETURN_BOOL(core::check_password(password.view(), stored_password, pg::hash_cost()));
+}
+
+// auth.hash_needs_rehash(stored_hash text, imported boolean) RETURNS boolean: true
+// when a verified password's hash should be replaced by one at the current cost.
+AUTH_SQL_FUNCTION(auth_hash_needs_rehash) {
+    const pg::TextArg stored = pg::text_arg(fcinfo, 0);
+    PG_RETURN_BOOL(core::needs_rehash(stored.view(), PG_GETARG_BOOL(1), pg::hash_cost()));
+}
+
+// auth.checked_import_hash(password_hash text) RETURNS text: the format's name for a
+// well-formed hash auth_import_user accepts, else 22004/22023 (never echoing the hash).
+AUTH_SQL_FUNCTION(auth_checked_import_hash) {
+    if (PG_ARGISNULL(0)) throw core::Error(core::ErrorKind::null_value, "password_hash must not be null");
+    const pg::TextArg stored = pg::text_arg(fcinfo, 0);
+    pg::acquire_hash_slot();  // checking a crypt string computes one hash
+    const pg::HashSlot slot;
+    return pg::text_datum(core::format_name(core::check_importable_hash(stored.view())));
+}
+
+// auth.hash_format(password_hash text) RETURNS text: the algorithm a stored hash names
+// ("argon2id", "bcrypt", ...), or NULL; for audit rows, never the hash itself.
+AUTH_SQL_FUNCTION(auth_hash_format) {
+    const auto format = core::hash_format(pg::text_arg(fcinfo, 0).view());
+    if (!format) PG_RETURN_NULL();
+    return pg::text_datum(core::format_name(*format));
+}
+
+// auth.hashes_running() RETURNS integer: password hashes running now in the server.
+AUTH_SQL_FUNCTION(auth_hashes_running) { PG_RETURN_INT32(pg::hashes_running()); }
+
+// auth.check_new_password(password text, argument text) RETURNS void: the length policy
+// of a new password (22004/22023 naming the argument), without hashing it.
+AUTH_SQL_FUNCTION(auth_check_new_password) {
+    const char* argument = PG_ARGISNULL(1) ? "password" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+    if (PG_ARGISNULL(0))
+        throw core::Error(core::ErrorKind::null_value, std::string(argument) + " must not be null");
+    const pg::TextArg password = pg::text_arg(fcinfo, 0);
+    core::check_password_size(password.view(), pg::password_limits(), argument);
+    const WipeOnExit wipe(password);
+    const core::Secret normalized = core::normalized_password(password.view(), argument);
+    core::check_password_length(normalized.view(), pg::password_limits(), argument);
+    PG_RETURN_VOID();
 }

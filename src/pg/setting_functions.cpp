@@ -30,3 +30,6 @@ AUTH_SQL_FUNCTION(auth_lockout_duration) { return interval_of_seconds(pg::lockou
 
 // auth.max_failed_logins() RETURNS integer
 AUTH_SQL_FUNCTION(auth_max_failed_logins) { PG_RETURN_INT32(pg::max_failed_logins()); }
+
+// auth.reset_token_ttl() RETURNS interval
+AUTH_SQL_FUNCTION(auth_reset_token_ttl) { return interval_of_seconds(pg::reset_token_ttl_seconds()); }

@@ -1,5 +1,8 @@
 #include "pg/settings.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <climits>
 
 #include "pg/postgres_headers.h"
@@ -17,12 +20,41 @@ int session_ttl = 30 * kSecondsPerDay;
 int session_idle_timeout = kSecondsPerDay;
 int max_failed_logins_value = 10;
 int lockout_duration = 15 * 60;
+int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
+int reset_token_ttl = 60 * 60;
+
+// OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
+constexpr int kOwaspMinMemlimitKb = 19 * 1024;
+constexpr int kOwaspMinOpslimit = 2;
+
+// Whether a DBA is there to read a warning about this value: the postmaster reading its
+// configuration (the server log), or a SET / ALTER ROLE|DATABASE ... SET being made
+// (the session). Not every backend re-reading postgresql.conf.
+bool someone_sets(GucSource source) { return !IsUnderPostmaster || source >= PGC_S_INTERACTIVE; }
+
+// Warns when auth.pwhash_memlimit is under OWASP's minimum; the value is still taken.
+bool warn_on_cheap_memlimit(int* newval, void**, GucSource source) {
+    if (*newval < kOwaspMinMemlimitKb && someone_sets(source))
+        ereport(WARNING, (errmsg("auth.pwhash_memlimit %d kB is under OWASP's minimum of 19 MiB for Argon2id",
+                                 *newval),
+                          errhint("New password hashes are cheaper to attack offline.")));
+    return true;
+}
+
+// Warns when auth.pwhash_opslimit is under OWASP's minimum; the value is still taken.
+bool warn_on_cheap_opslimit(int* newval, void**, GucSource source) {
+    if (*newval < kOwaspMinOpslimit && someone_sets(source))
+        ereport(WARNING, (errmsg("auth.pwhash_opslimit %d is under OWASP's minimum of 2 passes for Argon2id",
+                                 *newval),
+                          errhint("New password hashes are cheaper to attack offline.")));
+    return true;
+}
 
 // Registers one superuser-only integer setting.
 void define_int(const char* name, const char* description, int* value, int min, int max,
-                int unit_flags) {
+                int unit_flags, GucIntCheckHook check_hook = nullptr) {
     DefineCustomIntVariable(name, description, nullptr, value, *value, min, max, PGC_SUSET,
-                            unit_flags, nullptr, nullptr, nullptr);
+                            unit_flags, check_hook, nullptr, nullptr);
 }
 
 // JWT settings: how tokens are signed and what they claim.
@@ -49,9 +81,9 @@ void define_settings() {
     pwhash_opslimit = static_cast<int>(interactive.opslimit);
     pwhash_memlimit_kb = static_cast<int>(interactive.memlimit / 1024);
     define_int("auth.pwhash_opslimit", "Argon2id passes over memory for new password hashes.",
-               &pwhash_opslimit, 1, INT_MAX, 0);
+               &pwhash_opslimit, 1, INT_MAX, 0, warn_on_cheap_opslimit);
     define_int("auth.pwhash_memlimit", "Argon2id memory for new password hashes.",
-               &pwhash_memlimit_kb, 8, INT_MAX, GUC_UNIT_KB);
+               &pwhash_memlimit_kb, 8, INT_MAX, GUC_UNIT_KB, warn_on_cheap_memlimit);
     define_int("auth.password_min_length", "Fewest characters a new password may have.",
                &password_min_length, 1, 1024 * 1024, 0);
     define_int("auth.password_max_length", "Most characters a password may have.",
@@ -66,6 +98,13 @@ void define_settings() {
     define_int("auth.lockout_duration", "How long a locked account stays locked.",
                &lockout_duration, 1, INT_MAX, GUC_UNIT_S);
     define_jwt_settings();
+    DefineCustomIntVariable("auth.max_concurrent_hashes",
+                            "Password hashes that may run at once in the whole server; more wait.",
+                            nullptr, &max_concurrent_hashes_value,
+                            static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))), 1, 10000,
+                            PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    define_int("auth.reset_token_ttl", "Lifetime of password reset and email verification tokens.",
+               &reset_token_ttl, 1, INT_MAX, GUC_UNIT_S);
     MarkGUCPrefixReserved("auth");
 }
 
@@ -86,5 +125,7 @@ int lockout_seconds() { return lockout_duration; }
 const char* jwt_algorithm() { return kJwtAlgorithms[jwt_algorithm_index].name; }
 const char* jwt_issuer() { return jwt_issuer_value ? jwt_issuer_value : ""; }
 const char* jwt_role_claim() { return jwt_role_claim_value ? jwt_role_claim_value : ""; }
+int max_concurrent_hashes() { return max_concurrent_hashes_value; }
+int reset_token_ttl_seconds() { return reset_token_ttl; }
 
 }  // namespace auth::pg

@@ -28,5 +28,10 @@ int lockout_seconds();
 const char* jwt_algorithm();
 const char* jwt_issuer();
 const char* jwt_role_claim();
+// auth.max_concurrent_hashes: password hashes that may run at once in the server.
+int max_concurrent_hashes();
+
+// auth.reset_token_ttl (seconds): lifetime of reset and verification tokens.
+int reset_token_ttl_seconds();
 
 }  // namespace auth::pg

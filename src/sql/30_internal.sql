@@ -3,14 +3,14 @@
 
 -- Crypto and input rules, in C++ (src/pg/*_functions.cpp over src/core/).
 
-CREATE FUNCTION auth.hash_password(password text) RETURNS text
+CREATE FUNCTION auth.hash_password(password text, argument text DEFAULT 'password') RETURNS text
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_hash_password';
-COMMENT ON FUNCTION auth.hash_password(text) IS
-    'checks the length policy and hashes with Argon2id at the auth.pwhash_* cost';
+COMMENT ON FUNCTION auth.hash_password(text, text) IS
+    'checks the length policy (NFKC form, errors naming the argument) and hashes with Argon2id at the auth.pwhash_* cost';
 
-CREATE FUNCTION auth.password_matches(password text, stored_hash text) RETURNS boolean
-    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_password_matches';
-COMMENT ON FUNCTION auth.password_matches(text, text) IS
+CREATE FUNCTION auth.password_matches(password text, stored_hash text, imported boolean DEFAULT false)
+    RETURNS boolean LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_password_matches';
+COMMENT ON FUNCTION auth.password_matches(text, text, boolean) IS
     'true when the password matches; a missing or unreadable hash costs the same work and gives false';
 
 CREATE FUNCTION auth.new_token() RETURNS text

@@ -7,48 +7,27 @@ CREATE FUNCTION auth.login(p_caller regrole, p_email text, p_password text, p_pr
                            p_device_info text, p_client_ip inet) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    found_id bigint;
-    stored_hash text;
+    checked record;
     found auth.users;
     v_product_id bigint;
-    password_ok boolean;
     failure text;
     token text;
-    max_failures integer := auth.max_failed_logins();
-    lock_ends timestamptz;
 BEGIN
     -- A login writes (a session, or the record of a failure): say so before any work.
-    IF current_setting('transaction_read_only') = 'on' THEN
-        RAISE EXCEPTION 'auth_login needs a writable transaction'
-            USING ERRCODE = 'read_only_sql_transaction',
-                  HINT = 'Call it on the primary, outside a READ ONLY transaction.';
-    END IF;
-    IF length(p_email) <= 254 THEN
-        SELECT u.id, u.password_hash INTO found_id, stored_hash
-        FROM auth.users u WHERE lower(u.email) = lower(p_email);
-    END IF;
+    PERFORM auth.require_writable('auth_login');
     IF p_product IS NOT NULL THEN
         SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = p_product;
     END IF;
 
-    -- The same Argon2id work whatever is wrong, so the time says nothing.
-    password_ok := auth.password_matches(p_password, stored_hash);
-
-    -- Decide on the user's row as it is now, locked: a lockout or deactivation committed
-    -- while the hash ran counts, and no row lock is held during the hash itself.
-    IF found_id IS NOT NULL THEN
-        SELECT u.* INTO found FROM auth.users u WHERE u.id = found_id FOR UPDATE;
-    END IF;
-    failure := CASE
-        WHEN found.id IS NULL THEN 'unknown_email'
-        WHEN NOT found.is_active THEN 'inactive'
-        WHEN found.locked_until > now() THEN 'locked'
-        WHEN NOT password_ok THEN 'wrong_password'
-        WHEN found.password_hash IS DISTINCT FROM stored_hash THEN 'password_changed'
+    -- The password check shared with auth_verify_password (src/sql/45_passwords.sql):
+    -- equal Argon2id work for every failure, lockout counting, rehash on success.
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, true, true);
+    found := checked.user_row;
+    failure := coalesce(checked.failure, CASE
         WHEN p_product IS NOT NULL
              AND (v_product_id IS NULL OR NOT auth.member_of_product(found.id, v_product_id))
             THEN 'not_a_member'
-    END;
+    END);
 
     IF failure IS NULL THEN
         token := auth.new_token();
@@ -62,19 +41,6 @@ BEGIN
         RETURN token;
     END IF;
 
-    -- Only a wrong password counts; reaching the limit locks the account and starts a
-    -- new count (failures while locked are not counted).
-    IF failure = 'wrong_password' THEN
-        IF max_failures > 0 AND found.failed_logins + 1 >= max_failures THEN
-            UPDATE auth.users u SET failed_logins = 0, locked_until = now() + auth.lockout_duration()
-            WHERE u.id = found.id
-            RETURNING u.locked_until INTO lock_ends;
-            PERFORM auth.audit(p_caller, 'user_locked', found.id, NULL,
-                               jsonb_build_object('until', lock_ends));
-        ELSE
-            UPDATE auth.users u SET failed_logins = u.failed_logins + 1 WHERE u.id = found.id;
-        END IF;
-    END IF;
     -- An unknown email is not recorded: people type passwords into the email field.
     PERFORM auth.audit(p_caller, 'login_failed', found.id, v_product_id,
                        jsonb_build_object('reason', failure, 'client_ip', p_client_ip));

@@ -48,6 +48,16 @@ SELECT auth_api_key_user(:'ka' || :'kb', 'Log App') IS NULL;
 SELECT auth_revoke_api_key(:'ka' || :'kb');
 SELECT auth_rotate_signing_key() IS NULL;
 SELECT encode(secret_key, 'hex') FROM auth.signing_keys;
+SELECT auth_verify_password('log@example.com', :'p1' || :'p2') IS NULL;
+SELECT auth_verify_password('log@example.com', :'p2' || :'p1') IS NULL;
+SELECT auth_change_password(auth_user_id('log@example.com'), :'p2' || :'p1', :'p1' || :'p2');
+SELECT auth_change_password(auth_user_id('log@example.com'), :'p1' || :'p2', :'s1' || :'s2');
+SELECT auth_import_user('imp@example.com', '$2b$99$' || :'p1' || :'p2' || '0123456789012345678901234567890123456');
+SELECT auth_import_user('imp@example.com', '$argon2id$v=19$m=65536,t=2,p=1$' || :'p1' || :'p2');
+SELECT auth_request_password_reset('log@example.com') AS reset \gset
+SELECT auth_reset_password(:'reset', :'p1' || :'p2');
+SELECT :'reset';
+SELECT auth_request_email_verification(auth_user_id('log@example.com'));
 SQL
 )
 

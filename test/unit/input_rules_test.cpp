@@ -94,30 +94,31 @@ TEST(CheckEmail, RefusesMalformedAddresses) {
     EXPECT_STREQ(e.what(), "email must be at most 254 characters");
 }
 
-TEST(CheckPassword, EnforcesLengthInCharacters) {
-    EXPECT_NO_THROW(check_password("12345678", kDefaultLimits));
-    EXPECT_NO_THROW(check_password(repeat("x", 1024), kDefaultLimits));
-    EXPECT_NO_THROW(check_password(repeat("\xE2\x82\xAC", 8), kDefaultLimits));  // 8 x "€"
+TEST(CheckPasswordLength, EnforcesLengthInCharactersNamingTheArgument) {
+    EXPECT_NO_THROW(check_password_length("12345678", kDefaultLimits, "password"));
+    EXPECT_NO_THROW(check_password_length(repeat("x", 1024), kDefaultLimits, "password"));
+    EXPECT_NO_THROW(check_password_length(repeat("\xE2\x82\xAC", 8), kDefaultLimits, "password"));  // 8 x "€"
 
-    Error e = thrown_by([] { check_password("1234567", kDefaultLimits); });
+    Error e = thrown_by([] { check_password_length("1234567", kDefaultLimits, "password"); });
     EXPECT_EQ(e.kind(), ErrorKind::invalid_value);
     EXPECT_STREQ(e.what(), "password must be at least 8 characters");
-
-    e = thrown_by([] { check_password(repeat("x", 1025), kDefaultLimits); });
+    e = thrown_by([] { check_password_length(repeat("x", 1025), kDefaultLimits, "password"); });
     EXPECT_STREQ(e.what(), "password must be at most 1024 characters");
+    e = thrown_by([] { check_password_length("short", kDefaultLimits, "new_password"); });
+    EXPECT_STREQ(e.what(), "new_password must be at least 8 characters");
 }
 
-TEST(CheckPassword, MessageNeverContainsThePassword) {
+TEST(CheckPasswordLength, MessageNeverContainsThePassword) {
     const std::string secret = "s3cr3t!";
-    const Error e = thrown_by([&] { check_password(secret, kDefaultLimits); });
+    const Error e = thrown_by([&] { check_password_length(secret, kDefaultLimits, "password"); });
     EXPECT_EQ(std::string(e.what()).find(secret), std::string::npos);
     EXPECT_EQ(e.detail().find(secret), std::string::npos);
 }
 
-TEST(PasswordWithinMax, BoundsWorkWithoutThrowing) {
-    EXPECT_TRUE(password_within_max("short", kDefaultLimits));  // the minimum is not its business
-    EXPECT_TRUE(password_within_max(repeat("\xE2\x82\xAC", 1024), kDefaultLimits));
-    EXPECT_FALSE(password_within_max(repeat("x", 1025), kDefaultLimits));
-    EXPECT_FALSE(password_within_max(repeat("x", 1024 * 1024), kDefaultLimits));
-    EXPECT_FALSE(password_within_max("\xC3", kDefaultLimits));
+TEST(PasswordSizeMayFit, BoundsBytesBeforeAnyWork) {
+    EXPECT_TRUE(password_size_may_fit("short", kDefaultLimits));  // the minimum is not its business
+    EXPECT_TRUE(password_size_may_fit(repeat("\xF0\x9F\x98\x80", 1024), kDefaultLimits));  // 1024 x 4-byte emoji
+    EXPECT_FALSE(password_size_may_fit(repeat("x", 1024 * 4 + 65), kDefaultLimits));
+    EXPECT_FALSE(password_size_may_fit(repeat("x", 1024 * 1024), kDefaultLimits));
+    EXPECT_THROW(check_password_size(repeat("x", 1024 * 1024), kDefaultLimits, "password"), Error);
 }

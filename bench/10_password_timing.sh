@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Password timing and cost. Run by bench/run (PG* name a throwaway server with the
+# extension, as a superuser; BENCH_DIR is this directory).
+#  1. Equal timing: median server-side time of auth_login and auth_verify_password for
+#     an unknown email, an inactive user, a locked user and a wrong password, each as a
+#     ratio to the right password (the baseline, measured in the same run, interleaved
+#     call by call). Target: every ratio within 0.90-1.10.
+#  2. Cost per login at a few Argon2id settings: median ms of a verification, and the
+#     backend's peak memory growth (VmHWM) during one hash, in MiB.
+#  3. Logins per second with 4 clients, at the default cost and auth.max_concurrent_hashes.
+set -euo pipefail
+db=bench_passwords_$$
+rounds=${BENCH_ROUNDS:-40}
+createdb "$db"
+trap 'dropdb --if-exists "$db" 2>/dev/null' EXIT
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+sql -c 'CREATE EXTENSION auth'
+# No lockout for the wrong-password user: its failures must all be measured as failures.
+sql <<'SQL' >/dev/null
+SELECT auth_create_user('right@example.com', 'the right password');
+SELECT auth_create_user('wrong@example.com', 'the right password');
+SELECT auth_create_user('inactive@example.com', 'the right password');
+SELECT auth_create_user('locked@example.com', 'the right password');
+UPDATE auth.users SET is_active = false WHERE email = 'inactive@example.com';
+UPDATE auth.users SET locked_until = now() + interval '1 day' WHERE email = 'locked@example.com';
+CREATE TABLE timings (fn text, kind text, ms float8);
+-- One call's server-side time in ms.
+CREATE FUNCTION timed(call text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz;
+BEGIN
+    t0 := clock_timestamp();
+    EXECUTE call;
+    RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+SQL
+
+echo "-- equal timing: median ms over $rounds calls each, ratio to the right password"
+echo "-- (auth.max_failed_logins = 0 in this run, so wrong passwords are never locked out)"
+sql <<SQL
+SET auth.max_failed_logins = 0;
+-- Warm up: plans and the first Argon2 allocation.
+SELECT timed(\$\$SELECT auth_login('right@example.com', 'the right password')\$\$) \g /dev/null
+DO \$\$
+DECLARE
+    cases text[][] := ARRAY[
+        ['right',         'right@example.com',    'the right password'],
+        ['wrong',         'wrong@example.com',    'a wrong password!!'],
+        ['unknown email', 'nobody@example.com',   'the right password'],
+        ['inactive',      'inactive@example.com', 'the right password'],
+        ['locked',        'locked@example.com',   'the right password']];
+    fn text;
+    i int;
+    c int;
+BEGIN
+    FOR i IN 1..$rounds LOOP
+        FOREACH fn IN ARRAY ARRAY['auth_login', 'auth_verify_password'] LOOP
+            FOR c IN 1..array_length(cases, 1) LOOP
+                INSERT INTO timings VALUES (fn, cases[c][1],
+                    timed(format('SELECT %s(%L, %L)', fn, cases[c][2], cases[c][3])));
+            END LOOP;
+        END LOOP;
+    END LOOP;
+END \$\$;
+\pset tuples_only off
+\pset format aligned
+\pset footer off
+WITH m AS (SELECT fn, kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median FROM timings GROUP BY 1, 2)
+SELECT m.fn AS function, m.kind AS case, round(m.median::numeric, 2) AS median_ms,
+       round((m.median / r.median)::numeric, 3) AS ratio_to_right,
+       CASE WHEN m.median / r.median BETWEEN 0.9 AND 1.1 THEN 'within 10%' ELSE 'OUTSIDE 10%' END AS target
+FROM m JOIN m r ON r.fn = m.fn AND r.kind = 'right'
+ORDER BY 1, array_position(ARRAY['right', 'wrong', 'unknown email', 'inactive', 'locked'], m.kind);
+SQL
+
+echo
+echo "-- cost per verification at a few settings (one backend; peak memory from /proc VmHWM)"
+printf '%-28s %10s %14s\n' setting median_ms peak_growth_MiB
+for setting in "2 19MB" "2 64MB" "3 64MB" "3 256MB"; do
+    set -- $setting
+    out=$(sql <<SQL
+SET auth.pwhash_opslimit = $1;
+SET auth.pwhash_memlimit = '$2';
+-- The backend's peak resident memory (kB), read from /proc by the server itself.
+CREATE TEMP VIEW hwm AS SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status')
+                                         FROM 'VmHWM:\s+(\d+) kB')::bigint AS kb;
+SELECT kb AS before_kb FROM hwm \gset
+SELECT auth_create_user('cost-$1-$2@example.com', 'the right password') \g /dev/null
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY timed(format('SELECT auth_verify_password(%L, %L)',
+             'cost-$1-$2@example.com', 'the right password')))::numeric, 1)
+       || ' ' || round(((SELECT kb FROM hwm) - :before_kb) / 1024.0, 1)
+FROM generate_series(1, 10);
+SQL
+)
+    printf '%-28s %10s %14s\n' "opslimit=$1 memlimit=$2" ${out% *} ${out#* }
+done
+
+echo
+cores=$(sql -c 'SHOW auth.max_concurrent_hashes')
+echo "-- logins per second, 4 clients, default cost, auth.max_concurrent_hashes = $cores (pgbench, 5 s)"
+script=$(mktemp)
+echo "SELECT auth_login('right@example.com', 'the right password');" >"$script"
+pgbench -n -M prepared -c 4 -j 2 -T 5 -f "$script" "$db" 2>/dev/null | grep -E "^(tps|latency average)"
+rm -f "$script"

@@ -1,0 +1,495 @@
+-- Passwords: the one password check of logins and verifications (equal work, lockout,
+-- rehash on success), imports from other systems, changes, resets, email verification,
+-- and the operator's actions on an account.
+
+-- An imported hash was made by another system from the password as typed; ours from its
+-- NFKC form. The first successful check replaces an imported hash with one of ours.
+ALTER TABLE auth.users ADD COLUMN password_imported boolean NOT NULL DEFAULT false;
+
+-- Single-use tokens mailed to a user: password reset and email verification. Only the
+-- SHA-256 of a token is kept; a token serves its own purpose only, once, before it
+-- expires, and for the address it was issued to.
+CREATE TABLE auth.account_tokens (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    purpose    text NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+    token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    email      text NOT NULL,     -- the user's address when the token was issued
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz
+);
+CREATE INDEX account_tokens_user_idx ON auth.account_tokens (user_id, purpose);
+SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens_id_seq', '');
+
+-- C++ helpers (src/pg/password_functions.cpp, setting_functions.cpp).
+
+CREATE FUNCTION auth.rehash_password(password text) RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_rehash_password';
+COMMENT ON FUNCTION auth.rehash_password(text) IS
+    'Argon2id at the current cost of a password just verified (no length policy)';
+
+CREATE FUNCTION auth.hash_needs_rehash(stored_hash text, imported boolean) RETURNS boolean
+    LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'auth_hash_needs_rehash';
+COMMENT ON FUNCTION auth.hash_needs_rehash(text, boolean) IS
+    'true for an imported hash, or one not Argon2id at the current auth.pwhash_* cost';
+
+CREATE FUNCTION auth.checked_import_hash(password_hash text) RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_checked_import_hash';
+COMMENT ON FUNCTION auth.checked_import_hash(text) IS
+    'the format of a hash auth_import_user accepts, else 22004/22023 without echoing it';
+
+CREATE FUNCTION auth.hash_format(password_hash text) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_hash_format';
+COMMENT ON FUNCTION auth.hash_format(text) IS 'the algorithm a hash names (for audit rows), or NULL';
+
+CREATE FUNCTION auth.check_new_password(password text, argument text) RETURNS void
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_check_new_password';
+COMMENT ON FUNCTION auth.check_new_password(text, text) IS
+    'the length policy of a new password, without hashing it';
+
+CREATE FUNCTION auth.hashes_running() RETURNS integer
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_hashes_running';
+COMMENT ON FUNCTION auth.hashes_running() IS 'password hashes running now in the whole server';
+
+CREATE FUNCTION auth.reset_token_ttl() RETURNS interval
+    LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_reset_token_ttl';
+
+-- Raises 25006 in a READ ONLY transaction or on a standby: the function must write.
+CREATE FUNCTION auth.require_writable(function_name text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF current_setting('transaction_read_only') = 'on' THEN
+        RAISE EXCEPTION '% needs a writable transaction', function_name
+            USING ERRCODE = 'read_only_sql_transaction',
+                  HINT = 'Call it on the primary, outside a READ ONLY transaction.';
+    END IF;
+END
+$$;
+
+-- The password check of auth_login, auth_verify_password and auth_change_password. The
+-- user is named by id, or by email when p_user_id is NULL. The same Argon2id work is
+-- done whatever is wrong (unknown user, no hash, inactive, locked, wrong password), so
+-- the time says nothing. The decision is taken on the user's row read again after the
+-- hash: locked FOR UPDATE when p_writable, so a lockout, deactivation or password
+-- change committed meanwhile counts, and no row lock is held during a hash.
+-- When p_writable: a wrong password counts toward lockout (reaching
+-- auth.max_failed_logins locks the account and starts a new count; failures while locked
+-- are not counted); a right one whose hash is imported or at another cost is replaced by
+-- Argon2id at the current cost (when p_rehash), only if the stored hash is still the one
+-- checked. The caller resets the count and writes the audit row of the outcome.
+CREATE FUNCTION auth.authenticate(p_caller regrole, p_user_id bigint, p_email text, p_password text,
+                                  p_writable boolean, p_rehash boolean,
+                                  OUT user_row auth.users, OUT failure text)
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    before auth.users;
+    password_ok boolean;
+    new_hash text;
+    max_failures integer := auth.max_failed_logins();
+    lock_ends timestamptz;
+BEGIN
+    IF p_user_id IS NOT NULL THEN
+        SELECT u.* INTO before FROM auth.users u WHERE u.id = p_user_id;
+    ELSIF length(p_email) <= 254 THEN
+        SELECT u.* INTO before FROM auth.users u WHERE lower(u.email) = lower(p_email);
+    END IF;
+
+    password_ok := auth.password_matches(p_password, before.password_hash,
+                                         coalesce(before.password_imported, false));
+
+    -- The upgrade's hash is made before any row lock, and only for a user who could log
+    -- in: a locked account with the right password must not take longer than with a
+    -- wrong one.
+    IF password_ok AND p_writable AND p_rehash AND before.is_active
+       AND NOT coalesce(before.locked_until > now(), false)
+       AND auth.hash_needs_rehash(before.password_hash, before.password_imported) THEN
+        new_hash := auth.rehash_password(p_password);
+    END IF;
+
+    IF before.id IS NOT NULL THEN
+        IF p_writable THEN
+            SELECT u.* INTO user_row FROM auth.users u WHERE u.id = before.id FOR UPDATE;
+        ELSE
+            SELECT u.* INTO user_row FROM auth.users u WHERE u.id = before.id;
+        END IF;
+    END IF;
+    failure := CASE
+        WHEN user_row.id IS NULL THEN CASE WHEN p_user_id IS NULL THEN 'unknown_email' ELSE 'unknown_user' END
+        WHEN NOT user_row.is_active THEN 'inactive'
+        WHEN user_row.locked_until > now() THEN 'locked'
+        WHEN NOT password_ok THEN 'wrong_password'
+        WHEN user_row.password_hash IS DISTINCT FROM before.password_hash THEN 'password_changed'
+    END;
+    IF NOT p_writable THEN
+        RETURN;
+    END IF;
+
+    IF failure IS NULL AND new_hash IS NOT NULL THEN
+        UPDATE auth.users u SET password_hash = new_hash, password_imported = false, updated_at = now()
+        WHERE u.id = user_row.id AND u.password_hash = before.password_hash
+        RETURNING u.* INTO user_row;
+        PERFORM auth.audit(p_caller, 'password_rehashed', user_row.id, NULL,
+                           jsonb_build_object('from', auth.hash_format(before.password_hash),
+                                              'imported', before.password_imported));
+    ELSIF failure = 'wrong_password' THEN
+        IF max_failures > 0 AND user_row.failed_logins + 1 >= max_failures THEN
+            UPDATE auth.users u SET failed_logins = 0, locked_until = now() + auth.lockout_duration()
+            WHERE u.id = user_row.id
+            RETURNING u.locked_until INTO lock_ends;
+            PERFORM auth.audit(p_caller, 'user_locked', user_row.id, NULL,
+                               jsonb_build_object('until', lock_ends));
+        ELSE
+            UPDATE auth.users u SET failed_logins = u.failed_logins + 1 WHERE u.id = user_row.id;
+        END IF;
+    END IF;
+END
+$$;
+
+-- A new single-use token of one purpose for a user; earlier unused tokens of that
+-- purpose for the user, and expired ones, are dropped. Only its digest is stored.
+CREATE FUNCTION auth.issue_account_token(p_caller regrole, p_user auth.users, p_purpose text) RETURNS text
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    token text := auth.new_token();
+    new_id bigint;
+    ends timestamptz := now() + auth.reset_token_ttl();
+BEGIN
+    DELETE FROM auth.account_tokens t
+    WHERE t.user_id = p_user.id AND (t.purpose = p_purpose OR t.expires_at <= now());
+    INSERT INTO auth.account_tokens (user_id, purpose, token_hash, email, expires_at)
+    VALUES (p_user.id, p_purpose, auth.token_digest(token), p_user.email, ends)
+    RETURNING id INTO new_id;
+    PERFORM auth.audit(p_caller, p_purpose || '_requested', p_user.id, NULL,
+                       jsonb_build_object('token_id', new_id, 'expires_at', ends));
+    RETURN token;
+END
+$$;
+
+-- The live token of this purpose, locked, or NULL (unknown, malformed, of the other
+-- purpose, used, expired, or issued to an address the user no longer has). A refused
+-- token that exists is recorded with the reason.
+CREATE FUNCTION auth.take_account_token(p_caller regrole, p_token text, p_purpose text)
+    RETURNS auth.account_tokens
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found auth.account_tokens;
+    reason text;
+BEGIN
+    SELECT t.* INTO found FROM auth.account_tokens t
+    WHERE t.token_hash = auth.token_digest(p_token) AND t.purpose = p_purpose
+    FOR UPDATE;
+    IF found.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    reason := CASE
+        WHEN found.used_at IS NOT NULL THEN 'used'
+        WHEN found.expires_at <= now() THEN 'expired'
+        WHEN NOT EXISTS (SELECT FROM auth.users u
+                         WHERE u.id = found.user_id AND u.is_active AND lower(u.email) = lower(found.email))
+            THEN 'account_changed'
+    END;
+    IF reason IS NOT NULL THEN
+        PERFORM auth.audit(p_caller, p_purpose || '_refused', found.user_id, NULL,
+                           jsonb_build_object('token_id', found.id, 'reason', reason));
+        RETURN NULL;
+    END IF;
+    UPDATE auth.account_tokens t SET used_at = now() WHERE t.id = found.id;
+    RETURN found;
+END
+$$;
+
+-- Sets a user's password hash (ours, not imported), clears any lockout, drops pending
+-- reset tokens and ends the user's sessions but the one kept; the number ended.
+CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep bytea DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE auth.users u
+    SET password_hash = p_new_hash, password_imported = false, failed_logins = 0, locked_until = NULL,
+        updated_at = now()
+    WHERE u.id = p_user_id;
+    DELETE FROM auth.account_tokens t
+    WHERE t.user_id = p_user_id AND t.purpose = 'password_reset' AND t.used_at IS NULL;
+    RETURN auth.end_sessions(p_user_id, p_keep);
+END
+$$;
+
+-- auth_import_user (admin): a user with a hash from another system, checked against
+-- the password as typed (then its NFKC form) and replaced at the first successful login.
+CREATE FUNCTION auth.import_user(p_caller regrole, p_email text, p_password_hash text,
+                                 p_full_name text, p_phone_number text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    format text;
+    new_id bigint;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    PERFORM auth.checked_email(p_email);
+    IF length(p_full_name) > 200 THEN
+        RAISE EXCEPTION 'full_name must be at most 200 characters' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF length(p_phone_number) > 64 THEN
+        RAISE EXCEPTION 'phone_number must be at most 64 characters' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    format := auth.checked_import_hash(p_password_hash);
+    INSERT INTO auth.users (email, password_hash, password_imported, full_name, phone_number)
+    VALUES (p_email, p_password_hash, true, p_full_name, p_phone_number)
+    ON CONFLICT ((lower(email))) DO NOTHING
+    RETURNING id INTO new_id;
+    IF new_id IS NULL THEN
+        RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
+    END IF;
+    PERFORM auth.audit(p_caller, 'user_imported', new_id, NULL, jsonb_build_object('format', format));
+    RETURN new_id;
+END
+$$;
+
+CREATE FUNCTION auth_import_user(email text, password_hash text, full_name text DEFAULT NULL,
+                                 phone_number text DEFAULT NULL) RETURNS bigint
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_import_user(text, text, text, text) IS
+    'a user with a password hash from another system (Argon2, scrypt, bcrypt, sha-crypt, yescrypt), rehashed at the next login';
+REVOKE ALL ON FUNCTION auth_import_user(text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_import_user(text, text, text, text) TO auth_admin;
+
+-- auth_verify_password (client): the user's id when the password is right and the user
+-- may log in; no session. On a writable server a failure counts toward lockout and a
+-- success resets the count and upgrades the hash; on a standby or in a READ ONLY
+-- transaction it only reads.
+CREATE FUNCTION auth.verify_password(p_caller regrole, p_email text, p_password text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    writable boolean := current_setting('transaction_read_only') = 'off';
+    checked record;
+BEGIN
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true);
+    IF writable THEN
+        IF checked.failure IS NULL THEN
+            UPDATE auth.users u SET failed_logins = 0 WHERE u.id = (checked.user_row).id AND u.failed_logins <> 0;
+            PERFORM auth.audit(p_caller, 'password_verified', (checked.user_row).id, NULL);
+        ELSE
+            -- An unknown email is not recorded: people type passwords into the email field.
+            PERFORM auth.audit(p_caller, 'password_verify_failed', (checked.user_row).id, NULL,
+                               jsonb_build_object('reason', checked.failure));
+        END IF;
+    END IF;
+    RETURN CASE WHEN checked.failure IS NULL THEN (checked.user_row).id END;
+END
+$$;
+
+CREATE FUNCTION auth_verify_password(email text, password text) RETURNS bigint
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_verify_password(text, text) IS
+    'the user''s id when the password is right and the user may log in, else NULL; no session';
+REVOKE ALL ON FUNCTION auth_verify_password(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_verify_password(text, text) TO auth_client, auth_admin;
+
+-- auth_change_password (client): needs the old password (a wrong one counts toward
+-- lockout, like a failed login); ends every session of the user but keep_session's.
+CREATE FUNCTION auth.change_password(p_caller regrole, p_user_id bigint, p_old_password text,
+                                     p_new_password text, p_keep_session text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    checked record;
+    ended integer;
+BEGIN
+    PERFORM auth.require_writable('auth_change_password');
+    PERFORM auth.require_user(p_user_id);
+    -- The new password's policy first: a refused one costs no hash and counts nothing.
+    PERFORM auth.check_new_password(p_new_password, 'new_password');
+    checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false);
+    IF checked.failure IS NOT NULL THEN
+        PERFORM auth.audit(p_caller, 'password_change_failed', p_user_id, NULL,
+                           jsonb_build_object('reason', checked.failure));
+        RETURN false;
+    END IF;
+    ended := auth.replace_password(p_user_id, auth.hash_password(p_new_password, 'new_password'),
+                                   auth.token_digest(p_keep_session));
+    PERFORM auth.audit(p_caller, 'password_changed', p_user_id, NULL,
+                       jsonb_build_object('sessions_ended', ended,
+                                          'session_kept', p_keep_session IS NOT NULL));
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION auth_change_password(user_id bigint, old_password text, new_password text,
+                                     keep_session text DEFAULT NULL) RETURNS boolean
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_change_password(bigint, text, text, text) IS
+    'changes a password given the old one (false when wrong); ends every other session';
+REVOKE ALL ON FUNCTION auth_change_password(bigint, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_change_password(bigint, text, text, text) TO auth_client, auth_admin;
+
+-- auth_request_password_reset (client): a single-use reset token for the app to mail,
+-- or NULL for an unknown email or an inactive user.
+CREATE FUNCTION auth.request_password_reset(p_caller regrole, p_email text) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found auth.users;
+BEGIN
+    PERFORM auth.require_writable('auth_request_password_reset');
+    SELECT u.* INTO found FROM auth.users u
+    WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254;
+    IF found.id IS NULL OR NOT found.is_active THEN
+        RETURN NULL;
+    END IF;
+    RETURN auth.issue_account_token(p_caller, found, 'password_reset');
+END
+$$;
+
+CREATE FUNCTION auth_request_password_reset(email text) RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_request_password_reset(text) IS
+    'a single-use password reset token (43 URL-safe characters), or NULL for an unknown email';
+REVOKE ALL ON FUNCTION auth_request_password_reset(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_request_password_reset(text) TO auth_client, auth_admin;
+
+-- auth_reset_password (client): consumes the token, sets the password, ends all
+-- sessions, clears lockout; false for a token that is unknown, used, expired, or of the
+-- other purpose. A new password the policy refuses raises 22023 and leaves the token.
+CREATE FUNCTION auth.reset_password(p_caller regrole, p_reset_token text, p_new_password text)
+    RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found auth.account_tokens;
+    ended integer;
+BEGIN
+    PERFORM auth.require_writable('auth_reset_password');
+    PERFORM auth.check_new_password(p_new_password, 'new_password');
+    found := auth.take_account_token(p_caller, p_reset_token, 'password_reset');
+    IF found.id IS NULL THEN
+        RETURN false;
+    END IF;
+    ended := auth.replace_password(found.user_id, auth.hash_password(p_new_password, 'new_password'));
+    PERFORM auth.audit(p_caller, 'password_reset', found.user_id, NULL,
+                       jsonb_build_object('token_id', found.id, 'sessions_ended', ended));
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION auth_reset_password(reset_token text, new_password text) RETURNS boolean
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_reset_password(text, text) IS
+    'sets a new password with a reset token (single use); ends all sessions and clears lockout';
+REVOKE ALL ON FUNCTION auth_reset_password(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_reset_password(text, text) TO auth_client, auth_admin;
+
+-- auth_request_email_verification (client): a single-use token proving the user's
+-- current address when it comes back through auth_verify_email.
+CREATE FUNCTION auth.request_email_verification(p_caller regrole, p_user_id bigint) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found auth.users;
+BEGIN
+    PERFORM auth.require_writable('auth_request_email_verification');
+    PERFORM auth.require_user(p_user_id);
+    SELECT u.* INTO found FROM auth.users u WHERE u.id = p_user_id;
+    RETURN auth.issue_account_token(p_caller, found, 'email_verification');
+END
+$$;
+
+CREATE FUNCTION auth_request_email_verification(user_id bigint) RETURNS text
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_request_email_verification(bigint) IS
+    'a single-use email verification token (43 URL-safe characters)';
+REVOKE ALL ON FUNCTION auth_request_email_verification(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_request_email_verification(bigint) TO auth_client, auth_admin;
+
+-- auth_verify_email (client): consumes a verification token and sets email_verified_at.
+CREATE FUNCTION auth.verify_email(p_caller regrole, p_token text) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found auth.account_tokens;
+BEGIN
+    PERFORM auth.require_writable('auth_verify_email');
+    found := auth.take_account_token(p_caller, p_token, 'email_verification');
+    IF found.id IS NULL THEN
+        RETURN false;
+    END IF;
+    UPDATE auth.users u SET email_verified_at = now(), updated_at = now() WHERE u.id = found.user_id;
+    PERFORM auth.audit(p_caller, 'email_verified', found.user_id, NULL,
+                       jsonb_build_object('token_id', found.id));
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION auth_verify_email(token text) RETURNS boolean
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_verify_email(text) IS
+    'consumes an email verification token and marks the address verified; false for a bad token';
+REVOKE ALL ON FUNCTION auth_verify_email(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_verify_email(text) TO auth_client, auth_admin;
+
+-- auth_set_password (admin): an operator sets a password; ends all the user's sessions
+-- and clears any lockout.
+CREATE FUNCTION auth.set_password(p_caller regrole, p_user_id bigint, p_password text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ended integer;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    PERFORM auth.require_user(p_user_id);
+    ended := auth.replace_password(p_user_id, auth.hash_password(p_password, 'password'));
+    PERFORM auth.audit(p_caller, 'password_set', p_user_id, NULL,
+                       jsonb_build_object('sessions_ended', ended));
+END
+$$;
+
+CREATE FUNCTION auth_set_password(user_id bigint, password text) RETURNS void
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_set_password(bigint, text) IS
+    'an operator sets a user''s password; ends all the user''s sessions';
+REVOKE ALL ON FUNCTION auth_set_password(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_set_password(bigint, text) TO auth_admin;
+
+-- auth_set_active (admin): deactivation ends the user's sessions (and an inactive user
+-- holds no role and cannot log in); activation gives nothing back but the ability to log in.
+CREATE FUNCTION auth.set_active(p_caller regrole, p_user_id bigint, p_active boolean) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ended integer;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    PERFORM auth.require_user(p_user_id);
+    IF p_active IS NULL THEN
+        RAISE EXCEPTION 'active must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- Ended (and counted) before the update; the deactivation trigger of
+    -- 62_session_rules.sql then finds none left.
+    IF NOT p_active THEN
+        ended := auth.end_sessions(p_user_id);
+    END IF;
+    UPDATE auth.users u SET is_active = p_active, updated_at = now() WHERE u.id = p_user_id;
+    PERFORM auth.audit(p_caller, CASE WHEN p_active THEN 'user_activated' ELSE 'user_deactivated' END,
+                       p_user_id, NULL, jsonb_build_object('sessions_ended', ended));
+END
+$$;
+
+CREATE FUNCTION auth_set_active(user_id bigint, active boolean) RETURNS void
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_set_active(bigint, boolean) IS
+    'activates or deactivates a user; deactivation ends the user''s sessions';
+REVOKE ALL ON FUNCTION auth_set_active(bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_set_active(bigint, boolean) TO auth_admin;
+
+-- auth_unlock_user (admin): clears a lockout and the failed-login count.
+CREATE FUNCTION auth.unlock_user(p_caller regrole, p_user_id bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    was_locked boolean;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    PERFORM auth.require_user(p_user_id);
+    SELECT coalesce(u.locked_until > now(), false) INTO was_locked FROM auth.users u WHERE u.id = p_user_id;
+    UPDATE auth.users u SET failed_logins = 0, locked_until = NULL, updated_at = now() WHERE u.id = p_user_id;
+    PERFORM auth.audit(p_caller, 'user_unlocked', p_user_id, NULL, jsonb_build_object('was_locked', was_locked));
+END
+$$;
+
+CREATE FUNCTION auth_unlock_user(user_id bigint) RETURNS void
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_unlock_user(bigint) IS 'clears a user''s lockout and failed-login count';
+REVOKE ALL ON FUNCTION auth_unlock_user(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_unlock_user(bigint) TO auth_admin;
