@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The checks on a real hot standby: a streaming replica of the test server answers
 # auth_session_user (without trying to refresh last_used_at), auth_api_key_user,
-# auth_verify_jwt and auth_issue_jwt, and auth_login refuses with 25006 before any work.
+# auth_verify_jwt and auth_issue_jwt, and auth_verify_password (without upgrading a hash
+# or counting a failure), and auth_login refuses with 25006 before any work.
 # The standby does not preload the library, so this also shows the functions work in a
 # backend that loads it on first use. Prints TAP, for prove. Usage: hot_standby.sh
 # (libpq's PG* variables name the primary, on a Unix socket as scripts/lib.sh starts it)
@@ -32,6 +33,9 @@ UPDATE auth.user_sessions SET last_used_at = now() - interval '5 minutes';
 SELECT :uid || ' ' || :'token' || ' ' || :'api_key';
 SQL
 )"
+# New hashes at 3 passes from now on: the stored one (2 passes) is due for an upgrade.
+q -d "$db" -c "ALTER DATABASE $db SET auth.pwhash_opslimit = 3"
+hash_before=$(q -d "$db" -c "SELECT password_hash FROM auth.users WHERE id = $uid")
 # A copy of the primary that follows it by streaming, on a socket of its own.
 as_owner pg_basebackup -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$dir/data" -R -X stream -c fast
 as_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
@@ -53,11 +57,22 @@ check "auth_issue_jwt and auth_verify_jwt work on the standby" "$uid" \
 jwt=$(standby "SELECT auth_issue_jwt('$token', 'Standby App')")
 check "a JWT issued on the standby verifies on the primary" "$uid" \
     "$(q -d "$db" -c "SELECT auth_verify_jwt('$jwt')->>'sub'")"
+check "auth_verify_password accepts the right password on the standby" "$uid" \
+    "$(standby "SELECT auth_verify_password('standby@example.com', 'standby password')")"
+check "and refuses a wrong one" "" \
+    "$(standby "SELECT auth_verify_password('standby@example.com', 'wrong password')")"
+check "the hash due for an upgrade is left as it was" "$hash_before" \
+    "$(standby "SELECT password_hash FROM auth.users WHERE id = $uid")"
+check "the failure was not counted" 0 "$(standby "SELECT failed_logins FROM auth.users WHERE id = $uid")"
 check "auth_login on the standby raises 25006" "25006" \
     "$(standby "DO \$\$ BEGIN PERFORM auth_login('standby@example.com', 'standby password');
                 EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" | sed -n 's/^NOTICE: *//p')"
 check "the checks on the standby did not refresh the session (last used 5 minutes ago or more)" t \
     "$(q -d "$db" -c "SELECT now() - last_used_at >= interval '5 minutes' FROM auth.user_sessions")"
+check "on the primary the same verification succeeds" "$uid" \
+    "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'standby password')")"
+check "and upgrades the hash to the current cost" t \
+    "$(q -d "$db" -c "SELECT password_hash LIKE '%\$m=65536,t=3,p=1\$%' FROM auth.users WHERE id = $uid")"
 check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$dir/server.log" || true)"
 echo "1..$count"
 exit $fail
