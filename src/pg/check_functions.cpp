@@ -1,0 +1,216 @@
+// The checks apps make on every request: auth_has_role and auth_has_permission.
+//
+// They read the tables directly through their indexes (check_relations.h) rather than
+// through SQL, so a call costs a handful of index probes and no planning, executor start
+// or identity switch. They are neither SECURITY DEFINER nor carry a SET clause; the
+// reads they make are fixed here, with nothing a caller's search_path could redirect.
+// They hold no C++ objects: a PostgreSQL error raised inside passes straight through.
+#include "pg/border.h"
+#include "pg/check_relations.h"
+
+#include <cstring>
+
+using namespace auth::pg::checks;
+
+namespace {
+
+// A growing list of ids in the call's memory context.
+struct IdList {
+    int64* items;
+    int count;
+    int capacity;
+};
+
+void id_list_init(IdList* list) {
+    list->capacity = 16;
+    list->count = 0;
+    list->items = static_cast<int64*>(palloc(sizeof(int64) * list->capacity));
+}
+
+bool id_list_contains(const IdList* list, int64 id) {
+    for (int i = 0; i < list->count; i++)
+        if (list->items[i] == id) return true;
+    return false;
+}
+
+void id_list_add(IdList* list, int64 id) {
+    if (list->count == list->capacity) {
+        list->capacity *= 2;
+        list->items = static_cast<int64*>(repalloc(list->items, sizeof(int64) * list->capacity));
+    }
+    list->items[list->count++] = id;
+}
+
+// The id of the single row matching the keys already added to read, or false.
+bool single_id(IndexRead* read, Column id_column, int64* id) {
+    if (!next_row(read)) return false;
+    const bool found = row_int8(read, id_column, id);
+    end_read(read);
+    return found;
+}
+
+// products.id by name.
+bool product_id(CallTables* tables, Datum name, int64* id) {
+    IndexRead read;
+    begin_read(tables, kProducts, &read);
+    add_text_key(&read, name);
+    return single_id(&read, kProductId, id);
+}
+
+// roles.id by product and name, or permissions.id likewise.
+bool named_in_product(CallTables* tables, Table which, Column id_column, int64 product, Datum name, int64* id) {
+    IndexRead read;
+    begin_read(tables, which, &read);
+    add_int8_key(&read, product);
+    add_text_key(&read, name);
+    return single_id(&read, id_column, id);
+}
+
+// tenants.id by name.
+bool tenant_id(CallTables* tables, Datum name, int64* id) {
+    IndexRead read;
+    begin_read(tables, kTenants, &read);
+    add_text_key(&read, name);
+    return single_id(&read, kTenantId, id);
+}
+
+enum Status { kNoMembership, kInvited, kActive, kSuspended };
+
+Status status_of(Datum text_value) {
+    text* value = DatumGetTextPP(text_value);
+    const char* bytes = VARDATA_ANY(value);
+    const std::size_t size = VARSIZE_ANY_EXHDR(value);
+    if (size == 6 && std::memcmp(bytes, "active", 6) == 0) return kActive;
+    if (size == 9 && std::memcmp(bytes, "suspended", 9) == 0) return kSuspended;
+    return kInvited;  // the table's CHECK allows nothing else
+}
+
+// Whether the user's roles count in the product (and tenant, when named): the user is
+// active, and the membership is open. A suspended product-wide membership closes the
+// whole product; otherwise the tenant's own membership decides, or the product-wide one
+// when the tenant has none (or none is named).
+bool roles_count(CallTables* tables, int64 user, int64 product, bool tenant_named, int64 tenant) {
+    IndexRead read;
+    begin_read(tables, kUsers, &read);
+    add_int8_key(&read, user);
+    if (!next_row(&read)) return false;
+    bool is_null;
+    const Datum active = row_datum(&read, kUserIsActive, &is_null);
+    const bool is_active = !is_null && DatumGetBool(active);
+    end_read(&read);
+    if (!is_active) return false;
+
+    Status product_wide = kNoMembership;
+    Status in_tenant = kNoMembership;
+    begin_read(tables, kUserProducts, &read);
+    add_int8_key(&read, user);
+    add_int8_key(&read, product);
+    while (next_row(&read)) {
+        int64 row_tenant;
+        const bool has_tenant = row_int8(&read, kMembershipTenantId, &row_tenant);
+        if (!has_tenant)
+            product_wide = status_of(row_datum(&read, kMembershipStatus, &is_null));
+        else if (tenant_named && row_tenant == tenant)
+            in_tenant = status_of(row_datum(&read, kMembershipStatus, &is_null));
+    }
+    switch (product_wide) {
+        case kSuspended: return false;
+        case kActive: return in_tenant == kNoMembership || in_tenant == kActive;
+        default: return in_tenant == kActive;
+    }
+}
+
+// The user's grants that apply here: product-wide ones, and the tenant's when named.
+// (Grants in other products are listed too; only this product's roles are looked for.)
+void applicable_grants(CallTables* tables, int64 user, bool tenant_named, int64 tenant, IdList* roles) {
+    IndexRead read;
+    begin_read(tables, kUserRoles, &read);
+    add_int8_key(&read, user);
+    while (next_row(&read)) {
+        int64 role;
+        int64 row_tenant;
+        if (!row_int8(&read, kGrantRoleId, &role)) continue;
+        const bool has_tenant = row_int8(&read, kGrantTenantId, &row_tenant);
+        if (!has_tenant || (tenant_named && row_tenant == tenant)) id_list_add(roles, role);
+    }
+}
+
+// Whether a granted role is one of the wanted roles or includes one at any depth:
+// walks the inheritance graph upwards from the wanted roles, each role once.
+bool reaches_granted(CallTables* tables, IdList* wanted, const IdList* granted) {
+    for (int next = 0; next < wanted->count; next++) {
+        const int64 role = wanted->items[next];
+        if (id_list_contains(granted, role)) return true;
+        IndexRead read;
+        begin_read(tables, kRoleInherits, &read);
+        add_int8_key(&read, role);
+        while (next_row(&read)) {
+            int64 including;
+            if (row_int8(&read, kInheritsRoleId, &including) && !id_list_contains(wanted, including))
+                id_list_add(wanted, including);
+        }
+    }
+    return false;
+}
+
+// Shared by both checks: the answer for a user, a product and the roles wanted in it.
+// wanted_by_name reads the roles the question names into `wanted`; false: none exist.
+using WantedRoles = bool (*)(CallTables*, int64 product, Datum name, IdList* wanted);
+
+bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
+    const int64 user = PG_GETARG_INT64(0);
+    const Datum product_name = PG_GETARG_DATUM(1);
+    const Datum wanted_name = PG_GETARG_DATUM(2);
+    const bool tenant_named = PG_NARGS() > 3 && !PG_ARGISNULL(3);
+
+    CallTables tables;
+    begin_call(&tables);
+    bool answer = false;
+    int64 product;
+    int64 tenant = 0;
+    IdList wanted;
+    IdList granted;
+    id_list_init(&wanted);
+    id_list_init(&granted);
+    if (product_id(&tables, product_name, &product) &&
+        (!tenant_named || tenant_id(&tables, PG_GETARG_DATUM(3), &tenant)) &&
+        wanted_by_name(&tables, product, wanted_name, &wanted) &&
+        roles_count(&tables, user, product, tenant_named, tenant)) {
+        applicable_grants(&tables, user, tenant_named, tenant, &granted);
+        answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted);
+    }
+    close_tables(&tables);
+    return answer;
+}
+
+// The role named, if it exists in the product.
+bool role_by_name(CallTables* tables, int64 product, Datum name, IdList* wanted) {
+    int64 role;
+    if (!named_in_product(tables, kRoles, kRoleId, product, name, &role)) return false;
+    id_list_add(wanted, role);
+    return true;
+}
+
+// The roles that carry the permission named, if it exists in the product.
+bool roles_with_permission(CallTables* tables, int64 product, Datum name, IdList* wanted) {
+    int64 permission;
+    if (!named_in_product(tables, kPermissions, kPermissionId, product, name, &permission)) return false;
+    IndexRead read;
+    begin_read(tables, kRolePermissions, &read);
+    add_int8_key(&read, permission);
+    while (next_row(&read)) {
+        int64 role;
+        if (row_int8(&read, kRolePermissionsRoleId, &role) && !id_list_contains(wanted, role))
+            id_list_add(wanted, role);
+    }
+    return wanted->count > 0;
+}
+
+}  // namespace
+
+// auth_has_role(user_id bigint, product text, role text, tenant text) RETURNS boolean
+AUTH_SQL_FUNCTION(auth_has_role) { PG_RETURN_BOOL(check(fcinfo, role_by_name)); }
+
+// auth_has_permission(user_id bigint, product text, permission text, tenant text) RETURNS boolean
+AUTH_SQL_FUNCTION(auth_has_permission) { PG_RETURN_BOOL(check(fcinfo, roles_with_permission)); }
