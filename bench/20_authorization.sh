@@ -32,7 +32,7 @@ make_data() {
 # $1 users, $2 how many names (roles: 12, permissions: 30), $3 prefix of those names.
 pgbench_script() {
     printf '\\set u random(1, %s)\n\\set p random(1, 10)\n\\set n random(1, %s)\n\\set t random(0, 20)\n' "$1" "$2"
-    grep -v '^--' | sed -e 's/\$1/:u/g' -e "s/\\\$2/('Product ' || :p)/g" \
+    sed -e 's/--.*//' -e 's/\$1/:u/g' -e "s/\\\$2/('Product ' || :p)/g" \
         -e "s/\\\$3/('$3' || :n)/g" -e "s/\\\$4/(CASE WHEN :t = 0 THEN NULL ELSE 'Tenant ' || :t END)/g" |
         tr '\n' ' '
     echo
