@@ -51,6 +51,21 @@ FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
              ('Payroll App', 'admin'), ('Payroll App', 'viewer')) AS r(product, role)
 ORDER BY who, product, role;
 
+\echo '== 6b. Composite roles, tenants and permissions: admin includes user; invoices.read comes with user'
+SET ROLE operator;
+SELECT auth_role_inherit('Accounting App', 'admin', 'user') AS "admin includes user",
+       auth_grant_permission('Accounting App', 'user', 'invoices.read') AS "user may read invoices",
+       auth_create_tenant('Acme Corp') > 0 AS "tenant Acme Corp";
+SELECT auth_grant(:bob, 'Accounting App', 'admin', 'Acme Corp') AS "bob admin within Acme Corp";
+SET ROLE accounting_app;
+SELECT who, tenant, auth_has_role(id, 'Accounting App', 'user', tenant) AS has_user,
+       auth_has_role(id, 'Accounting App', 'admin', tenant) AS has_admin,
+       auth_has_permission(id, 'Accounting App', 'invoices.read', tenant) AS may_read_invoices
+FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
+     (VALUES (NULL), ('Acme Corp')) AS t(tenant)
+ORDER BY who, tenant NULLS FIRST;
+SELECT * FROM auth_user_roles(:bob);
+
 \echo '== 7. Bob logs out; his token no longer names a user'
 SELECT auth_logout(:'bob_token') AS logged_out,
        auth_session_user(:'bob_token') IS NULL AS "token now invalid",

@@ -118,7 +118,7 @@ SELECT ok(has_function_privilege('auth_admin', 'auth_create_product(text,text,re
           'auth_admin may execute auth_create_product');
 SELECT ok(NOT has_function_privilege('auth_client', 'auth_create_product(text,text,regrole)', 'EXECUTE'),
           'auth_client may not execute auth_create_product');
--- The authorization model's functions (issue 4): signatures, and client/product EXECUTE.
+-- The authorization model's functions: signatures, and client/product EXECUTE.
 SELECT function_returns('public', f, args, ret, f || ' has the contract''s signature and result')
 FROM (VALUES ('auth_create_tenant', ARRAY['text'], 'bigint'),
              ('auth_role_inherit', ARRAY['text', 'text', 'text'], 'void'),

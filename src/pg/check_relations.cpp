@@ -170,12 +170,6 @@ void add_text_key(IndexRead* read, Datum text_value) {
     read->key_count++;
 }
 
-void add_null_key(IndexRead* read) {
-    ScanKeyEntryInitialize(&read->keys[read->key_count], SK_ISNULL | SK_SEARCHNULL, read->key_count + 1,
-                           InvalidStrategy, InvalidOid, InvalidOid, InvalidOid, (Datum)0);
-    read->key_count++;
-}
-
 bool next_row(IndexRead* read) {
     if (read->ended) return false;
     if (read->scan == nullptr) {

@@ -96,7 +96,6 @@ AttrNumber column(Column which);
 void begin_read(CallTables* tables, Table which, IndexRead* read);
 void add_int8_key(IndexRead* read, int64 value);
 void add_text_key(IndexRead* read, Datum text_value);
-void add_null_key(IndexRead* read);
 
 // The next visible row, or false at the end (which also ends the scan).
 bool next_row(IndexRead* read);
