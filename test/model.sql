@@ -3,7 +3,7 @@
 -- auth_set_membership, and the checks auth_has_role, auth_has_permission, auth_user_roles.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(138);
+SELECT plan(143);
 
 CREATE ROLE tap_model_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_model_operator NOLOGIN IN ROLE auth_admin;
@@ -105,6 +105,21 @@ FROM generate_series(1, 7) i;
 SELECT is(auth_has_role(:ann, 'TapModel Shop', 'lone'), false, 'r1 does not include an unrelated role');
 SELECT is(auth_has_role(:ann, 'TapModel Other', 'r1'), false, 'a role of the same name in another product is not held');
 RESET ROLE;
+
+-- A chain of 300 roles: depth 299 counts, and the edge closing a 300-role cycle is refused.
+SELECT auth_create_product('TapModel Deep') \g /dev/null
+SELECT count(auth_create_role('TapModel Deep', 'd' || i)) FROM generate_series(1, 300) i \g /dev/null
+SELECT count(auth_role_inherit('TapModel Deep', 'd' || i, 'd' || (i + 1))) FROM generate_series(1, 299) i \g /dev/null
+SELECT auth_grant_permission('TapModel Deep', 'd300', 'deep.read') \g /dev/null
+SELECT auth_grant(:cy, 'TapModel Deep', 'd1') \g /dev/null
+SELECT is(auth_has_role(:cy, 'TapModel Deep', 'd300'), true, 'a role included at depth 299 is held');
+SELECT is(auth_has_permission(:cy, 'TapModel Deep', 'deep.read'), true, 'and its permission');
+SELECT is(auth_has_role(:ann, 'TapModel Deep', 'd300'), false, 'by nobody else');
+SELECT throws_ok($$SELECT auth_role_inherit('TapModel Deep', 'd300', 'd1')$$, '22023',
+                 'role "d300" cannot inherit "d1" in product "TapModel Deep": "d1" already includes "d300", which would make a cycle',
+                 'a 300-role cycle is refused with 22023');
+SELECT is((SELECT count(*)::int FROM auth_user_roles(:cy, 'TapModel Deep')), 300,
+          'auth_user_roles lists all 300 roles of the chain');
 
 -- ---------------------------------------------------------------------------------
 -- auth_grant_permission / auth_revoke_permission (product)

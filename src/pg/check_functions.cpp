@@ -14,31 +14,53 @@ using namespace auth::pg::checks;
 
 namespace {
 
-// A growing list of ids in the call's memory context.
+// A set of ids in insertion order, in the call's memory context: a list to walk, and
+// an open-addressing hash index over it, so a membership test costs the same for ten
+// roles or for thousands.
 struct IdList {
     int64* items;
     int count;
-    int capacity;
+    int* slots;      // index into items plus one; 0: empty
+    int slot_mask;   // slots has slot_mask + 1 entries, a power of two over twice count
 };
 
+uint32 slot_of(int64 id, int mask) {
+    uint64 h = static_cast<uint64>(id) * UINT64CONST(0x9E3779B97F4A7C15);
+    return static_cast<uint32>(h >> 32) & static_cast<uint32>(mask);
+}
+
 void id_list_init(IdList* list) {
-    list->capacity = 16;
     list->count = 0;
-    list->items = static_cast<int64*>(palloc(sizeof(int64) * list->capacity));
+    list->slot_mask = 31;
+    list->items = static_cast<int64*>(palloc(sizeof(int64) * (list->slot_mask + 1) / 2));
+    list->slots = static_cast<int*>(palloc0(sizeof(int) * (list->slot_mask + 1)));
 }
 
 bool id_list_contains(const IdList* list, int64 id) {
-    for (int i = 0; i < list->count; i++)
-        if (list->items[i] == id) return true;
-    return false;
+    for (uint32 s = slot_of(id, list->slot_mask);; s = (s + 1) & list->slot_mask) {
+        const int at = list->slots[s];
+        if (at == 0) return false;
+        if (list->items[at - 1] == id) return true;
+    }
 }
 
+// Adds an id not yet in the list.
 void id_list_add(IdList* list, int64 id) {
-    if (list->count == list->capacity) {
-        list->capacity *= 2;
-        list->items = static_cast<int64*>(repalloc(list->items, sizeof(int64) * list->capacity));
+    if ((list->count + 1) * 2 > list->slot_mask + 1) {
+        list->slot_mask = list->slot_mask * 2 + 1;
+        list->items = static_cast<int64*>(repalloc(list->items, sizeof(int64) * (list->slot_mask + 1) / 2));
+        pfree(list->slots);
+        list->slots = static_cast<int*>(palloc0(sizeof(int) * (list->slot_mask + 1)));
+        for (int i = 0; i < list->count; i++) {
+            uint32 s = slot_of(list->items[i], list->slot_mask);
+            while (list->slots[s] != 0) s = (s + 1) & list->slot_mask;
+            list->slots[s] = i + 1;
+        }
     }
     list->items[list->count++] = id;
+    uint32 s = slot_of(id, list->slot_mask);
+    while (list->slots[s] != 0) s = (s + 1) & list->slot_mask;
+    list->slots[s] = list->count;
 }
 
 // The id of the single row matching the keys already added to read, or false.
@@ -131,7 +153,8 @@ void applicable_grants(CallTables* tables, int64 user, bool tenant_named, int64 
         int64 row_tenant;
         if (!row_int8(&read, kGrantRoleId, &role)) continue;
         const bool has_tenant = row_int8(&read, kGrantTenantId, &row_tenant);
-        if (!has_tenant || (tenant_named && row_tenant == tenant)) id_list_add(roles, role);
+        if ((!has_tenant || (tenant_named && row_tenant == tenant)) && !id_list_contains(roles, role))
+            id_list_add(roles, role);
     }
 }
 
