@@ -107,11 +107,35 @@ Status status_of(Datum text_value) {
     return kInvited;  // the table's CHECK allows nothing else
 }
 
+// The status of the user's membership in the product, product-wide (no tenant) or in
+// the tenant: one probe of user_products_key.
+Status membership(CallTables* tables, int64 user, int64 product, bool in_tenant, int64 tenant) {
+    IndexRead read;
+    begin_read(tables, kUserProducts, &read);
+    add_int8_key(&read, user);
+    add_int8_key(&read, product);
+    if (in_tenant)
+        add_int8_key(&read, tenant);
+    else
+        add_null_key(&read);
+    if (!next_row(&read)) return kNoMembership;
+    bool is_null;
+    const Status status = status_of(row_datum(&read, kMembershipStatus, &is_null));
+    end_read(&read);
+    return status;
+}
+
 // Whether the user's roles count in the product (and tenant, when named): the user is
 // active, and the membership is open. A suspended product-wide membership closes the
 // whole product; otherwise the tenant's own membership decides, or the product-wide one
 // when the tenant has none (or none is named).
 bool roles_count(CallTables* tables, int64 user, int64 product, bool tenant_named, int64 tenant) {
+    const Status product_wide = membership(tables, user, product, false, 0);
+    if (product_wide == kSuspended) return false;
+    const Status in_tenant = tenant_named ? membership(tables, user, product, true, tenant) : kNoMembership;
+    const bool open = in_tenant == kNoMembership ? product_wide == kActive : in_tenant == kActive;
+    if (!open) return false;
+
     IndexRead read;
     begin_read(tables, kUsers, &read);
     add_int8_key(&read, user);
@@ -120,39 +144,21 @@ bool roles_count(CallTables* tables, int64 user, int64 product, bool tenant_name
     const Datum active = row_datum(&read, kUserIsActive, &is_null);
     const bool is_active = !is_null && DatumGetBool(active);
     end_read(&read);
-    if (!is_active) return false;
-
-    Status product_wide = kNoMembership;
-    Status in_tenant = kNoMembership;
-    begin_read(tables, kUserProducts, &read);
-    add_int8_key(&read, user);
-    add_int8_key(&read, product);
-    while (next_row(&read)) {
-        int64 row_tenant;
-        const bool has_tenant = row_int8(&read, kMembershipTenantId, &row_tenant);
-        if (!has_tenant)
-            product_wide = status_of(row_datum(&read, kMembershipStatus, &is_null));
-        else if (tenant_named && row_tenant == tenant)
-            in_tenant = status_of(row_datum(&read, kMembershipStatus, &is_null));
-    }
-    switch (product_wide) {
-        case kSuspended: return false;
-        case kActive: return in_tenant == kNoMembership || in_tenant == kActive;
-        default: return in_tenant == kActive;
-    }
+    return is_active;
 }
 
 // The user's grants that apply here: product-wide ones, and the tenant's when named.
 // (Grants in other products are listed too; only this product's roles are looked for.)
+// Read from the entries of user_roles_key (user_id, role_id, tenant_id) alone.
 void applicable_grants(CallTables* tables, int64 user, bool tenant_named, int64 tenant, IdList* roles) {
     IndexRead read;
-    begin_read(tables, kUserRoles, &read);
+    begin_index_only_read(tables, kUserRoles, &read);
     add_int8_key(&read, user);
     while (next_row(&read)) {
         int64 role;
         int64 row_tenant;
-        if (!row_int8(&read, kGrantRoleId, &role)) continue;
-        const bool has_tenant = row_int8(&read, kGrantTenantId, &row_tenant);
+        if (!index_int8(&read, 2, &role)) continue;
+        const bool has_tenant = index_int8(&read, 3, &row_tenant);
         if ((!has_tenant || (tenant_named && row_tenant == tenant)) && !id_list_contains(roles, role))
             id_list_add(roles, role);
     }
@@ -196,12 +202,14 @@ bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     IdList granted;
     id_list_init(&wanted);
     id_list_init(&granted);
+    // Most questions are answered "no" by the grants alone: they are read first, from the
+    // index; the membership and the user's row are read only for a role that is held.
     if (product_id(&tables, product_name, &product) &&
         (!tenant_named || tenant_id(&tables, PG_GETARG_DATUM(3), &tenant)) &&
-        wanted_by_name(&tables, product, wanted_name, &wanted) &&
-        roles_count(&tables, user, product, tenant_named, tenant)) {
+        wanted_by_name(&tables, product, wanted_name, &wanted)) {
         applicable_grants(&tables, user, tenant_named, tenant, &granted);
-        answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted);
+        answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted) &&
+                 roles_count(&tables, user, product, tenant_named, tenant);
     }
     close_tables(&tables);
     return answer;

@@ -18,6 +18,7 @@ extern "C" {
 #include "access/genam.h"
 #include "access/relscan.h"
 #include "access/skey.h"
+#include "storage/buf.h"
 #include "executor/tuptable.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
@@ -45,10 +46,7 @@ enum Column {
     kRoleId,                    // roles.id
     kTenantId,                  // tenants.id
     kUserIsActive,              // users.is_active
-    kMembershipTenantId,        // user_products.tenant_id
     kMembershipStatus,          // user_products.status
-    kGrantRoleId,               // user_roles.role_id
-    kGrantTenantId,             // user_roles.tenant_id
     kInheritsRoleId,            // role_inherits.role_id
     kPermissionId,              // permissions.id
     kRolePermissionsRoleId,     // role_permissions.role_id
@@ -70,6 +68,8 @@ struct IndexRead {
     ScanKeyData keys[3];
     int key_count;
     bool ended;
+    bool index_only;   // rows are read from the index entries (see begin_index_only_read)
+    Buffer vm_buffer;  // the visibility map page an index-only read last looked at
 };
 
 // The tables a call has opened; opened on first use, closed by close_tables.
@@ -96,6 +96,12 @@ AttrNumber column(Column which);
 void begin_read(CallTables* tables, Table which, IndexRead* read);
 void add_int8_key(IndexRead* read, int64 value);
 void add_text_key(IndexRead* read, Datum text_value);
+void add_null_key(IndexRead* read);
+
+// Like begin_read, for a read whose columns are all in the index: a row is taken from
+// its index entry, and its table page is visited only when the visibility map does not
+// say the page is all-visible (as an index-only scan does). Read with index_int8.
+void begin_index_only_read(CallTables* tables, Table which, IndexRead* read);
 
 // The next visible row, or false at the end (which also ends the scan).
 bool next_row(IndexRead* read);
@@ -105,6 +111,9 @@ void end_read(IndexRead* read);
 
 // The column of the current row: an int8 (false when NULL), or a datum.
 bool row_int8(IndexRead* read, Column which, int64* value);
+
+// Column n (1-based, in index order) of an index-only read's current row: an int8, false when NULL.
+bool index_int8(IndexRead* read, int n, int64* value);
 Datum row_datum(IndexRead* read, Column which, bool* is_null);
 
 }  // namespace auth::pg::checks
