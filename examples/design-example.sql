@@ -44,14 +44,7 @@ SELECT auth_login('bob@example.com', 'Tr0ub4dor&3-but-longer', 'Payroll App') IS
        auth_login('bob@example.com', 'wrong password', 'Accounting App') IS NULL
            AS "wrong password refused";
 
-\echo '== 6. What each app asks on every request: auth_has_role'
-SELECT who, product, role, auth_has_role(id, product, role) AS has_role
-FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
-     (VALUES ('Accounting App', 'admin'), ('Accounting App', 'user'),
-             ('Payroll App', 'admin'), ('Payroll App', 'viewer')) AS r(product, role)
-ORDER BY who, product, role;
-
-\echo '== 6b. Composite roles, tenants and permissions: admin includes user; invoices.read comes with user'
+\echo '== 5b. Composite roles, tenants and permissions: admin includes user; invoices.read comes with user'
 SET ROLE operator;
 SELECT auth_role_inherit('Accounting App', 'admin', 'user') AS "admin includes user",
        auth_grant_permission('Accounting App', 'user', 'invoices.read') AS "user may read invoices",
@@ -65,6 +58,13 @@ FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
      (VALUES (NULL), ('Acme Corp')) AS t(tenant)
 ORDER BY who, tenant NULLS FIRST;
 SELECT * FROM auth_user_roles(:bob);
+
+\echo '== 6. What each app asks on every request: auth_has_role'
+SELECT who, product, role, auth_has_role(id, product, role) AS has_role
+FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
+     (VALUES ('Accounting App', 'admin'), ('Accounting App', 'user'),
+             ('Payroll App', 'admin'), ('Payroll App', 'viewer')) AS r(product, role)
+ORDER BY who, product, role;
 
 \echo '== 7. Bob logs out; his token no longer names a user'
 SELECT auth_logout(:'bob_token') AS logged_out,
