@@ -6,9 +6,14 @@
 -- in. Inherited roles are included; an inactive user or a closed membership yields nothing.
 -- One set-based query with the same rules as auth_has_role (test/effective_roles.sql
 -- compares the two on every role and place).
+-- PL/pgSQL, so that the query is planned once per session (a SQL function's would be
+-- planned at every call).
 CREATE FUNCTION auth.effective_roles(p_user_id bigint, p_product_id bigint)
     RETURNS TABLE (tenant text, role text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH RECURSIVE
         memberships AS (           -- the user's memberships in the product
             SELECT m.tenant_id, m.status FROM auth.user_products m
@@ -38,7 +43,8 @@ CREATE FUNCTION auth.effective_roles(p_user_id bigint, p_product_id bigint)
             JOIN auth.role_inherits ri ON ri.role_id = h.role_id)
     SELECT t.name, r.name
     FROM held h JOIN auth.roles r ON r.id = h.role_id
-    LEFT JOIN auth.tenants t ON t.id = h.tenant_id
+    LEFT JOIN auth.tenants t ON t.id = h.tenant_id;
+END
 $$;
 
 -- auth_user_roles (client, read-only): the user's effective roles, inherited ones
