@@ -189,8 +189,9 @@ using WantedRoles = bool (*)(CallTables*, int64 product, Datum name, IdList* wan
 bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
     const int64 user = PG_GETARG_INT64(0);
-    const Datum product_name = PG_GETARG_DATUM(1);
-    const Datum wanted_name = PG_GETARG_DATUM(2);
+    // Detoasted once here, not at every comparison the index search makes.
+    const Datum product_name = PointerGetDatum(PG_GETARG_TEXT_PP(1));
+    const Datum wanted_name = PointerGetDatum(PG_GETARG_TEXT_PP(2));
     const bool tenant_named = PG_NARGS() > 3 && !PG_ARGISNULL(3);
 
     CallTables tables;
@@ -205,7 +206,7 @@ bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     // Most questions are answered "no" by the grants alone: they are read first, from the
     // index; the membership and the user's row are read only for a role that is held.
     if (product_id(&tables, product_name, &product) &&
-        (!tenant_named || tenant_id(&tables, PG_GETARG_DATUM(3), &tenant)) &&
+        (!tenant_named || tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(3)), &tenant)) &&
         wanted_by_name(&tables, product, wanted_name, &wanted)) {
         applicable_grants(&tables, user, tenant_named, tenant, &granted);
         answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted) &&
