@@ -8,9 +8,14 @@
 #include "pg/border.h"
 #include "pg/check_relations.h"
 
-#include <cstring>
+#include <string_view>
+
+#include "core/membership_rule.h"
 
 using namespace auth::pg::checks;
+using auth::core::membership_open;
+using auth::core::membership_status;
+using auth::core::MembershipStatus;
 
 namespace {
 
@@ -96,20 +101,15 @@ bool tenant_id(CallTables* tables, Datum name, int64* id) {
     return single_id(&read, kTenantId, id);
 }
 
-enum Status { kNoMembership, kInvited, kActive, kSuspended };
-
-Status status_of(Datum text_value) {
+// The status a user_products.status datum names.
+MembershipStatus status_of(Datum text_value) {
     text* value = DatumGetTextPP(text_value);
-    const char* bytes = VARDATA_ANY(value);
-    const std::size_t size = VARSIZE_ANY_EXHDR(value);
-    if (size == 6 && std::memcmp(bytes, "active", 6) == 0) return kActive;
-    if (size == 9 && std::memcmp(bytes, "suspended", 9) == 0) return kSuspended;
-    return kInvited;  // the table's CHECK allows nothing else
+    return membership_status(std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value)));
 }
 
 // The status of the user's membership in the product, product-wide (no tenant) or in
 // the tenant: one probe of user_products_key.
-Status membership(CallTables* tables, int64 user, int64 product, bool in_tenant, int64 tenant) {
+MembershipStatus membership(CallTables* tables, int64 user, int64 product, bool in_tenant, int64 tenant) {
     IndexRead read;
     begin_read(tables, kUserProducts, &read);
     add_int8_key(&read, user);
@@ -118,23 +118,21 @@ Status membership(CallTables* tables, int64 user, int64 product, bool in_tenant,
         add_int8_key(&read, tenant);
     else
         add_null_key(&read);
-    if (!next_row(&read)) return kNoMembership;
+    if (!next_row(&read)) return MembershipStatus::none;
     bool is_null;
-    const Status status = status_of(row_datum(&read, kMembershipStatus, &is_null));
+    const MembershipStatus status = status_of(row_datum(&read, kMembershipStatus, &is_null));
     end_read(&read);
     return status;
 }
 
 // Whether the user's roles count in the product (and tenant, when named): the user is
-// active, and the membership is open. A suspended product-wide membership closes the
-// whole product; otherwise the tenant's own membership decides, or the product-wide one
-// when the tenant has none (or none is named).
+// active, and the membership is open (core/membership_rule.h).
 bool roles_count(CallTables* tables, int64 user, int64 product, bool tenant_named, int64 tenant) {
-    const Status product_wide = membership(tables, user, product, false, 0);
-    if (product_wide == kSuspended) return false;
-    const Status in_tenant = tenant_named ? membership(tables, user, product, true, tenant) : kNoMembership;
-    const bool open = in_tenant == kNoMembership ? product_wide == kActive : in_tenant == kActive;
-    if (!open) return false;
+    const MembershipStatus product_wide = membership(tables, user, product, false, 0);
+    if (product_wide == MembershipStatus::suspended) return false;
+    const MembershipStatus in_tenant =
+        tenant_named ? membership(tables, user, product, true, tenant) : MembershipStatus::none;
+    if (!membership_open(product_wide, in_tenant)) return false;
 
     IndexRead read;
     begin_read(tables, kUsers, &read);
