@@ -44,6 +44,21 @@ SELECT auth_login('bob@example.com', 'Tr0ub4dor&3-but-longer', 'Payroll App') IS
        auth_login('bob@example.com', 'wrong password', 'Accounting App') IS NULL
            AS "wrong password refused";
 
+\echo '== 5b. Composite roles, tenants and permissions: admin includes user; invoices.read comes with user'
+SET ROLE operator;
+SELECT auth_role_inherit('Accounting App', 'admin', 'user') AS "admin includes user",
+       auth_grant_permission('Accounting App', 'user', 'invoices.read') AS "user may read invoices",
+       auth_create_tenant('Acme Corp') > 0 AS "tenant Acme Corp";
+SELECT auth_grant(:bob, 'Accounting App', 'admin', 'Acme Corp') AS "bob admin within Acme Corp";
+SET ROLE accounting_app;
+SELECT who, tenant, auth_has_role(id, 'Accounting App', 'user', tenant) AS has_user,
+       auth_has_role(id, 'Accounting App', 'admin', tenant) AS has_admin,
+       auth_has_permission(id, 'Accounting App', 'invoices.read', tenant) AS may_read_invoices
+FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),
+     (VALUES (NULL), ('Acme Corp')) AS t(tenant)
+ORDER BY who, tenant NULLS FIRST;
+SELECT * FROM auth_user_roles(:bob);
+
 \echo '== 6. What each app asks on every request: auth_has_role'
 SELECT who, product, role, auth_has_role(id, product, role) AS has_role
 FROM (VALUES ('alice', :alice), ('bob', :bob)) AS u(who, id),

@@ -63,3 +63,41 @@ stop_server() {
         rm -rf "$SERVER_DIR"
     fi
 }
+
+# Starts a streaming hot standby of the throwaway server (libpq's PG* variables name it) in
+# a new temporary directory STANDBY_DIR, on a socket there and port 5499, without the
+# library preloaded (so the checks also run in backends that load it on first use); extra
+# server options as arguments. Stopped by stop_standby.
+start_standby() {
+    STANDBY_DIR=$(mktemp -d /tmp/auth-standby.XXXXXX)
+    [ "$(id -u)" = 0 ] && chown postgres: "$STANDBY_DIR"
+    as_server_owner pg_basebackup -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$STANDBY_DIR/data" \
+        -R -X stream -c fast
+    as_server_owner pg_ctl -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" -w -s \
+        -o "-c port=5499 -c listen_addresses='' -c unix_socket_directories='$STANDBY_DIR' \
+           -c hot_standby=on -c shared_preload_libraries='' $*" start
+}
+
+# Stops the standby and removes its directory.
+stop_standby() {
+    [ -n "${STANDBY_DIR:-}" ] || return 0
+    as_server_owner pg_ctl -D "$STANDBY_DIR/data" -m immediate -w -s stop 2>/dev/null || true
+    rm -rf "$STANDBY_DIR"
+}
+
+# Runs psql against database $1 on the standby.
+on_standby() {
+    local db=$1
+    shift
+    psql -X -q -At -h "$STANDBY_DIR" -p 5499 -d "$db" "$@"
+}
+
+# Waits until the standby has replayed everything database $1's primary has written so far.
+standby_catch_up() {
+    local lsn
+    lsn=$(psql -X -q -At -d "$1" -c 'SELECT pg_current_wal_insert_lsn()')
+    for _ in $(seq 100); do
+        [ "$(on_standby "$1" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return
+        sleep 0.1
+    done
+}

@@ -139,47 +139,20 @@ GRANT EXECUTE ON FUNCTION auth_revoke(bigint, text, text, text) TO auth_client, 
 
 -- auth_has_role (client, read-only): true iff the user is active, the membership is
 -- active, and the role is held directly or through inheritance, product-wide or in the
--- tenant named. Unknown names answer false. PL/pgSQL, so that its one query is planned
--- once per session rather than at every call as a SQL function's would be.
+-- tenant named. Unknown names and NULLs answer false. In C (src/pg/check_functions.cpp):
+-- a few index probes per call, without SQL, SECURITY DEFINER or a SET clause.
 CREATE FUNCTION auth_has_role(user_id bigint, product text, role text, tenant text DEFAULT NULL)
-    RETURNS boolean
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RETURN EXISTS (
-        WITH RECURSIVE
-            target AS (            -- the role asked about
-                SELECT r.id AS role_id, r.product_id
-                FROM auth.products p JOIN auth.roles r ON r.product_id = p.id
-                WHERE p.name = $2 AND r.name = $3),
-            scope AS (             -- the tenant named; no row when a named tenant does not exist
-                SELECT t.id AS tenant_id FROM auth.tenants t WHERE t.name = $4
-                UNION ALL
-                SELECT NULL WHERE $4 IS NULL),
-            implying (role_id) AS (  -- the role and every role that includes it, at any depth
-                SELECT target.role_id FROM target
-                UNION
-                SELECT ri.role_id FROM auth.role_inherits ri JOIN implying i ON ri.inherited_role_id = i.role_id)
-        SELECT FROM target, scope, auth.users u
-        WHERE u.id = $1 AND u.is_active
-          -- Membership: a suspended product-wide membership closes the whole product
-          -- (as in auth.member_of_product); otherwise the tenant's own membership
-          -- decides, or the product-wide one when the tenant has none (or none is named).
-          AND CASE (SELECT m.status FROM auth.user_products m
-                    WHERE m.user_id = $1 AND m.product_id = target.product_id AND m.tenant_id IS NULL)
-                  WHEN 'suspended' THEN false
-                  WHEN 'active' THEN coalesce((SELECT m.status = 'active' FROM auth.user_products m
-                                               WHERE m.user_id = $1 AND m.product_id = target.product_id
-                                                 AND m.tenant_id = scope.tenant_id), true)
-                  ELSE coalesce((SELECT m.status = 'active' FROM auth.user_products m
-                                 WHERE m.user_id = $1 AND m.product_id = target.product_id
-                                   AND m.tenant_id = scope.tenant_id), false)
-              END
-          AND EXISTS (SELECT FROM auth.user_roles ur JOIN implying i ON ur.role_id = i.role_id
-                      WHERE ur.user_id = $1
-                        AND (ur.tenant_id IS NULL OR ur.tenant_id = scope.tenant_id)));
-END
-$$;
+    RETURNS boolean LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_has_role';
 COMMENT ON FUNCTION auth_has_role(bigint, text, text, text) IS
     'true iff an active user, with an active membership, holds the role (or one including it)';
 REVOKE ALL ON FUNCTION auth_has_role(bigint, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_has_role(bigint, text, text, text) TO auth_client, auth_admin;
+
+-- auth_has_permission (client, read-only): the same as auth_has_role, through any held
+-- role that carries the permission (directly or by including a role that does).
+CREATE FUNCTION auth_has_permission(user_id bigint, product text, permission text, tenant text DEFAULT NULL)
+    RETURNS boolean LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_has_permission';
+COMMENT ON FUNCTION auth_has_permission(bigint, text, text, text) IS
+    'true iff an active user, with an active membership, holds a role carrying the permission';
+REVOKE ALL ON FUNCTION auth_has_permission(bigint, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_has_permission(bigint, text, text, text) TO auth_client, auth_admin;

@@ -4,28 +4,62 @@
 -- Every (tenant, role) for which auth_has_role(user, product, role, tenant) is true: tenant
 -- NULL for the product-wide answer, and each tenant the user has a membership or a grant
 -- in. Inherited roles are included; an inactive user or a closed membership yields nothing.
+-- One set-based query with the same rules as auth_has_role (test/effective_roles.sql
+-- compares the two on every role and place).
+-- PL/pgSQL, so that the query is planned once per session (a SQL function's would be
+-- planned at every call).
 CREATE FUNCTION auth.effective_roles(p_user_id bigint, p_product_id bigint)
     RETURNS TABLE (tenant text, role text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH RECURSIVE
-        held (role_id) AS (        -- granted roles in the product and all they include
-            SELECT ur.role_id FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id
-            WHERE ur.user_id = p_user_id AND r.product_id = p_product_id
+        memberships AS (           -- the user's memberships in the product
+            SELECT m.tenant_id, m.status FROM auth.user_products m
+            WHERE m.user_id = p_user_id AND m.product_id = p_product_id),
+        grants AS (                -- the user's grants of the product's roles
+            SELECT ur.role_id, ur.tenant_id FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id
+            WHERE ur.user_id = p_user_id AND r.product_id = p_product_id),
+        places (tenant_id) AS (    -- product-wide (NULL), and every tenant the user appears in
+            SELECT NULL::bigint
+            UNION SELECT g.tenant_id FROM grants g WHERE g.tenant_id IS NOT NULL
+            UNION SELECT m.tenant_id FROM memberships m WHERE m.tenant_id IS NOT NULL),
+        open_places AS (           -- where the user's roles count (auth_has_role's membership rule)
+            SELECT pl.tenant_id FROM places pl
+            WHERE EXISTS (SELECT FROM auth.users u WHERE u.id = p_user_id AND u.is_active)
+              AND CASE (SELECT m.status FROM memberships m WHERE m.tenant_id IS NULL)
+                      WHEN 'suspended' THEN false
+                      WHEN 'active' THEN coalesce((SELECT m.status = 'active' FROM memberships m
+                                                   WHERE m.tenant_id = pl.tenant_id), true)
+                      ELSE coalesce((SELECT m.status = 'active' FROM memberships m
+                                     WHERE m.tenant_id = pl.tenant_id), false)
+                  END),
+        held (tenant_id, role_id) AS (  -- roles held at each open place, and all they include
+            SELECT o.tenant_id, g.role_id FROM open_places o
+            JOIN grants g ON g.tenant_id IS NULL OR g.tenant_id = o.tenant_id
             UNION
-            SELECT ri.inherited_role_id FROM auth.role_inherits ri JOIN held h ON ri.role_id = h.role_id),
-        places (tenant) AS (       -- product-wide, and every tenant the user appears in
-            SELECT NULL::text
-            UNION
-            SELECT t.name FROM auth.user_products m JOIN auth.tenants t ON t.id = m.tenant_id
-            WHERE m.user_id = p_user_id AND m.product_id = p_product_id
-            UNION
-            SELECT t.name FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id
-                JOIN auth.tenants t ON t.id = ur.tenant_id
-            WHERE ur.user_id = p_user_id AND r.product_id = p_product_id)
-    SELECT places.tenant, r.name
-    FROM held JOIN auth.roles r ON r.id = held.role_id
-         CROSS JOIN places
-         CROSS JOIN auth.products p
-    WHERE p.id = p_product_id
-      AND @extschema@.auth_has_role(p_user_id, p.name, r.name, places.tenant)
+            SELECT h.tenant_id, ri.inherited_role_id FROM held h
+            JOIN auth.role_inherits ri ON ri.role_id = h.role_id)
+    SELECT t.name, r.name
+    FROM held h JOIN auth.roles r ON r.id = h.role_id
+    LEFT JOIN auth.tenants t ON t.id = h.tenant_id;
+END
 $$;
+
+-- auth_user_roles (client, read-only): the user's effective roles, inherited ones
+-- included, in one product or (product NULL) in every product; NULL tenant: product-wide.
+-- Unknown users and products give no rows.
+CREATE FUNCTION auth_user_roles(user_id bigint, product text DEFAULT NULL)
+    RETURNS TABLE (product text, tenant text, role text)
+    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.name, e.tenant, e.role
+    FROM auth.products p CROSS JOIN LATERAL auth.effective_roles($1, p.id) e
+    WHERE p.id IN (SELECT m.product_id FROM auth.user_products m WHERE m.user_id = $1)
+      AND ($2 IS NULL OR p.name = $2)
+    ORDER BY 1, 2 NULLS FIRST, 3
+$$;
+COMMENT ON FUNCTION auth_user_roles(bigint, text) IS
+    'the user''s effective roles (inherited ones included) per product and tenant';
+REVOKE ALL ON FUNCTION auth_user_roles(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_user_roles(bigint, text) TO auth_client, auth_admin;

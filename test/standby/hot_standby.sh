@@ -7,13 +7,10 @@
 # backend that loads it on first use. Prints TAP, for prove. Usage: hot_standby.sh
 # (libpq's PG* variables name the primary, on a Unix socket as scripts/lib.sh starts it)
 set -euo pipefail
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+source "$(dirname "$0")/../../scripts/lib.sh"
 db=standby_$$
-dir=$(mktemp -d /tmp/auth-standby.XXXXXX)
-[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 cleanup() {
-    as_owner pg_ctl -D "$dir/data" -m immediate -w -s stop 2>/dev/null || true
-    rm -rf "$dir"
+    stop_standby
     dropdb --if-exists "$db"
 }
 trap cleanup EXIT
@@ -37,10 +34,8 @@ SQL
 q -d "$db" -c "ALTER DATABASE $db SET auth.pwhash_opslimit = 3"
 hash_before=$(q -d "$db" -c "SELECT password_hash FROM auth.users WHERE id = $uid")
 # A copy of the primary that follows it by streaming, on a socket of its own.
-as_owner pg_basebackup -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -D "$dir/data" -R -X stream -c fast
-as_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
-    -o "-c port=5499 -c listen_addresses='' -c unix_socket_directories='$dir' -c hot_standby=on" start
-standby() { q -h "$dir" -p 5499 -d "$db" -c "$1" 2>&1; }
+start_standby
+standby() { on_standby "$db" -c "$1" 2>&1; }
 
 count=0 fail=0
 check() {  # check DESCRIPTION EXPECTED ACTUAL
@@ -73,6 +68,6 @@ check "on the primary the same verification succeeds" "$uid" \
     "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'standby password')")"
 check "and upgrades the hash to the current cost" t \
     "$(q -d "$db" -c "SELECT password_hash LIKE '%\$m=65536,t=3,p=1\$%' FROM auth.users WHERE id = $uid")"
-check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$dir/server.log" || true)"
+check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$STANDBY_DIR/server.log" || true)"
 echo "1..$count"
 exit $fail
