@@ -46,8 +46,8 @@ SELECT auth_login('bob@example.com', 'Tr0ub4dor&3-but-longer', 'Payroll App') IS
 
 \echo '== 5b. Composite roles, tenants and permissions: admin includes user; invoices.read comes with user'
 SET ROLE operator;
-SELECT auth_role_inherit('Accounting App', 'admin', 'user') AS "admin includes user",
-       auth_grant_permission('Accounting App', 'user', 'invoices.read') AS "user may read invoices",
+SELECT 'done' AS "admin includes user" FROM auth_role_inherit('Accounting App', 'admin', 'user');
+SELECT auth_grant_permission('Accounting App', 'user', 'invoices.read') AS "user may read invoices",
        auth_create_tenant('Acme Corp') > 0 AS "tenant Acme Corp";
 SELECT auth_grant(:bob, 'Accounting App', 'admin', 'Acme Corp') AS "bob admin within Acme Corp";
 SET ROLE accounting_app;
@@ -77,6 +77,26 @@ FROM jsonb_array_elements(auth_jwks()->'keys') k;
 SELECT auth_logout(:'bob_token') AS logged_out,
        auth_session_user(:'bob_token') IS NULL AS "token now invalid",
        auth_logout(:'bob_token') AS "second logout";
+
+\echo '== 8b. Bob forgot his password: the app mails him a reset token (shown once, stored as a hash)'
+SET ROLE accounting_app;
+SELECT auth_request_password_reset('bob@example.com') AS reset_token \gset
+SELECT length(:'reset_token') AS token_characters,
+       auth_reset_password(:'reset_token', 'a new passphrase for Bob') AS "password reset",
+       auth_reset_password(:'reset_token', 'another one') AS "same token again",
+       auth_verify_password('bob@example.com', 'a new passphrase for Bob') = :bob AS "new password works";
+
+\echo '== 8c. Carol comes from an older system with a bcrypt hash (made by htpasswd -nbB);'
+\echo '       her first login replaces it with Argon2id at the current cost'
+SET ROLE operator;
+SELECT auth_import_user('carol@example.com', '$2y$10$Y.RZf81yYsrK7aYBhV22Lu2/kzD4ZPiKmRnDVaLMbrqEPcKznHpFG', 'Carol') AS carol \gset
+RESET ROLE;
+SELECT split_part(password_hash, '$', 2) AS "stored format before" FROM auth.users WHERE id = :carol;
+SET ROLE accounting_app;
+SELECT auth_verify_password('carol@example.com', 'legacy password 1') = :carol AS "carol's old password works";
+RESET ROLE;
+SELECT split_part(password_hash, '$', 2) AS "stored format after",
+       split_part(password_hash, '$', 4) AS "cost" FROM auth.users WHERE id = :carol;
 
 \echo '== 9. The audit trail (operators read it; no password, token or hash is ever in it)'
 SET ROLE operator;
