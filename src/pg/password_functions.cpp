@@ -28,6 +28,33 @@ private:
     const pg::TextArg& arg_;
 };
 
+// Checks the size policy of a password argument, wiping our copy before a refusal
+// leaves: no WipeOnExit may exist yet, as the slot is taken after this check.
+void check_size_or_wipe(const pg::TextArg& password, const char* argument) {
+    try {
+        core::check_password_size(password.view(), pg::password_limits(), argument);
+    } catch (...) {
+        pg::wipe_copy(password);
+        throw;
+    }
+}
+
+// Takes a hash slot, wiping our copy of the password if the wait ends with an error
+// (query cancel, statement_timeout). The error is a longjmp, so this frame holds plain
+// data only and the caller makes its WipeOnExit after this returns.
+void acquire_hash_slot_or_wipe(const pg::TextArg& password) {
+    PG_TRY();
+    {
+        pg::acquire_hash_slot();
+    }
+    PG_CATCH();
+    {
+        pg::wipe_copy(password);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+}
+
 }  // namespace
 
 // auth.hash_password(password text, argument text DEFAULT 'password') RETURNS text:
@@ -38,8 +65,8 @@ AUTH_SQL_FUNCTION(auth_hash_password) {
     if (PG_ARGISNULL(0))
         throw core::Error(core::ErrorKind::null_value, std::string(argument) + " must not be null");
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
-    core::check_password_size(password.view(), pg::password_limits(), argument);
-    pg::acquire_hash_slot();
+    check_size_or_wipe(password, argument);
+    acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
     const WipeOnExit wipe(password);
     const core::Secret normalized = core::normalized_password(password.view(), argument);
@@ -53,7 +80,7 @@ AUTH_SQL_FUNCTION(auth_hash_password) {
 AUTH_SQL_FUNCTION(auth_rehash_password) {
     if (PG_ARGISNULL(0)) throw core::Error(core::ErrorKind::null_value, "password must not be null");
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
-    pg::acquire_hash_slot();
+    acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
     const WipeOnExit wipe(password);
     const core::Secret normalized = core::normalized_password(password.view(), "password");
@@ -77,7 +104,7 @@ AUTH_SQL_FUNCTION(auth_password_matches) {
         pg::wipe_copy(password);
         PG_RETURN_BOOL(false);
     }
-    pg::acquire_hash_slot();
+    acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
     const WipeOnExit wipe(password);
     std::optional<core::StoredPassword> stored_password;
@@ -120,8 +147,8 @@ AUTH_SQL_FUNCTION(auth_check_new_password) {
     if (PG_ARGISNULL(0))
         throw core::Error(core::ErrorKind::null_value, std::string(argument) + " must not be null");
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
-    core::check_password_size(password.view(), pg::password_limits(), argument);
     const WipeOnExit wipe(password);
+    core::check_password_size(password.view(), pg::password_limits(), argument);
     const core::Secret normalized = core::normalized_password(password.view(), argument);
     core::check_password_length(normalized.view(), pg::password_limits(), argument);
     PG_RETURN_VOID();

@@ -1,9 +1,11 @@
 -- Users: sign-up and lookup.
 
--- auth_create_user: sign-up; the password is hashed with Argon2id.
+-- auth_create_user: sign-up; the password is hashed with Argon2id. Generic plans, so a
+-- logged plan shows the new hash as $n (see src/sql/45_passwords.sql).
 CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
                                  p_full_name text, p_phone_number text) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     new_hash text;
     new_id bigint;

@@ -23,6 +23,13 @@ CREATE INDEX account_tokens_user_idx ON auth.account_tokens (user_id, purpose);
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens_id_seq', '');
 
+-- Every function below that handles a password, a hash or a token runs its statements
+-- with generic plans (plan_cache_mode = force_generic_plan): a custom plan would inline
+-- the values of PL/pgSQL variables as constants, and auto_explain (log_verbose) or any
+-- plan logging would then print them. Generic plans show $n instead.
+-- Times that decide a lockout or a token's life are clock_timestamp(), not now(): the
+-- transaction may have started long before the call.
+
 -- C++ helpers (src/pg/password_functions.cpp, setting_functions.cpp).
 
 CREATE FUNCTION auth.rehash_password(password text) RETURNS text
@@ -73,7 +80,9 @@ $$;
 -- done whatever is wrong (unknown user, no hash, inactive, locked, wrong password), so
 -- the time says nothing. The decision is taken on the user's row read again after the
 -- hash: locked FOR UPDATE when p_writable, so a lockout, deactivation or password
--- change committed meanwhile counts, and no row lock is held during a hash.
+-- change committed meanwhile counts, and no row lock is held during a hash. Lock times
+-- are read from the clock at each step, so an old transaction locks for the full
+-- auth.lockout_duration and never sees a lock as over before it is.
 -- When p_writable: a wrong password counts toward lockout (reaching
 -- auth.max_failed_logins locks the account and starts a new count; failures while locked
 -- are not counted); a right one whose hash is imported or at another cost is replaced by
@@ -82,7 +91,8 @@ $$;
 CREATE FUNCTION auth.authenticate(p_caller regrole, p_user_id bigint, p_email text, p_password text,
                                   p_writable boolean, p_rehash boolean,
                                   OUT user_row auth.users, OUT failure text)
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     before auth.users;
     password_ok boolean;
@@ -103,7 +113,7 @@ BEGIN
     -- in: a locked account with the right password must not take longer than with a
     -- wrong one.
     IF password_ok AND p_writable AND p_rehash AND before.is_active
-       AND NOT coalesce(before.locked_until > now(), false)
+       AND NOT coalesce(before.locked_until > clock_timestamp(), false)
        AND auth.hash_needs_rehash(before.password_hash, before.password_imported) THEN
         new_hash := auth.rehash_password(p_password);
     END IF;
@@ -118,7 +128,7 @@ BEGIN
     failure := CASE
         WHEN user_row.id IS NULL THEN CASE WHEN p_user_id IS NULL THEN 'unknown_email' ELSE 'unknown_user' END
         WHEN NOT user_row.is_active THEN 'inactive'
-        WHEN user_row.locked_until > now() THEN 'locked'
+        WHEN user_row.locked_until > clock_timestamp() THEN 'locked'
         WHEN NOT password_ok THEN 'wrong_password'
         WHEN user_row.password_hash IS DISTINCT FROM before.password_hash THEN 'password_changed'
     END;
@@ -126,16 +136,19 @@ BEGIN
         RETURN;
     END IF;
 
+    -- The row is locked since the read above, and a hash changed meanwhile is the
+    -- failure 'password_changed': the upgrade cannot overwrite a new password, and
+    -- needs no compare of hash text in SQL.
     IF failure IS NULL AND new_hash IS NOT NULL THEN
         UPDATE auth.users u SET password_hash = new_hash, password_imported = false, updated_at = now()
-        WHERE u.id = user_row.id AND u.password_hash = before.password_hash
+        WHERE u.id = user_row.id
         RETURNING u.* INTO user_row;
         PERFORM auth.audit(p_caller, 'password_rehashed', user_row.id, NULL,
                            jsonb_build_object('from', auth.hash_format(before.password_hash),
                                               'imported', before.password_imported));
     ELSIF failure = 'wrong_password' THEN
         IF max_failures > 0 AND user_row.failed_logins + 1 >= max_failures THEN
-            UPDATE auth.users u SET failed_logins = 0, locked_until = now() + auth.lockout_duration()
+            UPDATE auth.users u SET failed_logins = 0, locked_until = clock_timestamp() + auth.lockout_duration()
             WHERE u.id = user_row.id
             RETURNING u.locked_until INTO lock_ends;
             PERFORM auth.audit(p_caller, 'user_locked', user_row.id, NULL,
@@ -150,16 +163,18 @@ $$;
 -- A new single-use token of one purpose for a user; earlier unused tokens of that
 -- purpose for the user, and expired ones, are dropped. Only its digest is stored.
 CREATE FUNCTION auth.issue_account_token(p_caller regrole, p_user auth.users, p_purpose text) RETURNS text
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     token text := auth.new_token();
     new_id bigint;
-    ends timestamptz := now() + auth.reset_token_ttl();
+    issued timestamptz := clock_timestamp();
+    ends timestamptz := issued + auth.reset_token_ttl();
 BEGIN
     DELETE FROM auth.account_tokens t
-    WHERE t.user_id = p_user.id AND (t.purpose = p_purpose OR t.expires_at <= now());
-    INSERT INTO auth.account_tokens (user_id, purpose, token_hash, email, expires_at)
-    VALUES (p_user.id, p_purpose, auth.token_digest(token), p_user.email, ends)
+    WHERE t.user_id = p_user.id AND (t.purpose = p_purpose OR t.expires_at <= issued);
+    INSERT INTO auth.account_tokens (user_id, purpose, token_hash, email, created_at, expires_at)
+    VALUES (p_user.id, p_purpose, auth.token_digest(token), p_user.email, issued, ends)
     RETURNING id INTO new_id;
     PERFORM auth.audit(p_caller, p_purpose || '_requested', p_user.id, NULL,
                        jsonb_build_object('token_id', new_id, 'expires_at', ends));
@@ -172,7 +187,8 @@ $$;
 -- token that exists is recorded with the reason.
 CREATE FUNCTION auth.take_account_token(p_caller regrole, p_token text, p_purpose text)
     RETURNS auth.account_tokens
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     found auth.account_tokens;
     reason text;
@@ -185,7 +201,7 @@ BEGIN
     END IF;
     reason := CASE
         WHEN found.used_at IS NOT NULL THEN 'used'
-        WHEN found.expires_at <= now() THEN 'expired'
+        WHEN found.expires_at <= clock_timestamp() THEN 'expired'
         WHEN NOT EXISTS (SELECT FROM auth.users u
                          WHERE u.id = found.user_id AND u.is_active AND lower(u.email) = lower(found.email))
             THEN 'account_changed'
@@ -204,7 +220,8 @@ $$;
 -- reset tokens and ends the user's sessions but the one kept; the number ended.
 CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep bytea DEFAULT NULL)
     RETURNS integer
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     UPDATE auth.users u
     SET password_hash = p_new_hash, password_imported = false, failed_logins = 0, locked_until = NULL,
@@ -220,7 +237,8 @@ $$;
 -- the password as typed (then its NFKC form) and replaced at the first successful login.
 CREATE FUNCTION auth.import_user(p_caller regrole, p_email text, p_password_hash text,
                                  p_full_name text, p_phone_number text) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     format text;
     new_id bigint;
@@ -256,14 +274,20 @@ GRANT EXECUTE ON FUNCTION auth_import_user(text, text, text, text) TO auth_admin
 
 -- auth_verify_password (client): the user's id when the password is right and the user
 -- may log in; no session. On a writable server a failure counts toward lockout and a
--- success resets the count and upgrades the hash; on a standby or in a READ ONLY
--- transaction it only reads.
+-- success resets the count and upgrades the hash. On a hot standby it only reads (no
+-- failure is counted there). On a primary a READ ONLY transaction raises 25006, like
+-- auth_login: any client can open one, and a check that counts nothing there would be
+-- a guessing oracle without lockout.
 CREATE FUNCTION auth.verify_password(p_caller regrole, p_email text, p_password text) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    writable boolean := current_setting('transaction_read_only') = 'off';
+    writable boolean := NOT pg_is_in_recovery();
     checked record;
 BEGIN
+    IF writable THEN
+        PERFORM auth.require_writable('auth_verify_password');
+    END IF;
     checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true);
     IF writable THEN
         IF checked.failure IS NULL THEN
@@ -290,7 +314,8 @@ GRANT EXECUTE ON FUNCTION auth_verify_password(text, text) TO auth_client, auth_
 -- lockout, like a failed login); ends every session of the user but keep_session's.
 CREATE FUNCTION auth.change_password(p_caller regrole, p_user_id bigint, p_old_password text,
                                      p_new_password text, p_keep_session text) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     checked record;
     ended integer;
@@ -325,7 +350,8 @@ GRANT EXECUTE ON FUNCTION auth_change_password(bigint, text, text, text) TO auth
 -- auth_request_password_reset (client): a single-use reset token for the app to mail,
 -- or NULL for an unknown email or an inactive user.
 CREATE FUNCTION auth.request_password_reset(p_caller regrole, p_email text) RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     found auth.users;
 BEGIN
@@ -351,7 +377,8 @@ GRANT EXECUTE ON FUNCTION auth_request_password_reset(text) TO auth_client, auth
 -- other purpose. A new password the policy refuses raises 22023 and leaves the token.
 CREATE FUNCTION auth.reset_password(p_caller regrole, p_reset_token text, p_new_password text)
     RETURNS boolean
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     found auth.account_tokens;
     ended integer;
@@ -379,7 +406,8 @@ GRANT EXECUTE ON FUNCTION auth_reset_password(text, text) TO auth_client, auth_a
 -- auth_request_email_verification (client): a single-use token proving the user's
 -- current address when it comes back through auth_verify_email.
 CREATE FUNCTION auth.request_email_verification(p_caller regrole, p_user_id bigint) RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     found auth.users;
 BEGIN
@@ -399,7 +427,8 @@ GRANT EXECUTE ON FUNCTION auth_request_email_verification(bigint) TO auth_client
 
 -- auth_verify_email (client): consumes a verification token and sets email_verified_at.
 CREATE FUNCTION auth.verify_email(p_caller regrole, p_token text) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     found auth.account_tokens;
 BEGIN
@@ -425,7 +454,8 @@ GRANT EXECUTE ON FUNCTION auth_verify_email(text) TO auth_client, auth_admin;
 -- auth_set_password (admin): an operator sets a password; ends all the user's sessions
 -- and clears any lockout.
 CREATE FUNCTION auth.set_password(p_caller regrole, p_user_id bigint, p_password text) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     ended integer;
 BEGIN
@@ -482,7 +512,7 @@ DECLARE
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.require_user(p_user_id);
-    SELECT coalesce(u.locked_until > now(), false) INTO was_locked FROM auth.users u WHERE u.id = p_user_id;
+    SELECT coalesce(u.locked_until > clock_timestamp(), false) INTO was_locked FROM auth.users u WHERE u.id = p_user_id;
     UPDATE auth.users u SET failed_logins = 0, locked_until = NULL, updated_at = now() WHERE u.id = p_user_id;
     PERFORM auth.audit(p_caller, 'user_unlocked', p_user_id, NULL, jsonb_build_object('was_locked', was_locked));
 END

@@ -61,14 +61,83 @@ SELECT auth_request_email_verification(auth_user_id('log@example.com'));
 SQL
 )
 
+# The same paths with auto_explain logging the plan of every nested statement, verbose:
+# a custom plan would show PL/pgSQL variables (a hash, a new password, a token) as
+# constants. Secrets are kept in a temporary table filled before auto_explain is
+# loaded and read through subqueries, so neither a statement's text nor its plan holds
+# one; new secrets (tokens, each hash stored along the way, keys) are added the same way.
+# A rehash is driven by a higher auth.pwhash_opslimit, for our hash and an imported one.
+imported_password=$(piece 14)
+imported_hash=$(htpasswd -nbBC 4 x "$imported_password" | cut -d: -f2)
+plans=$(psql -X -q -At -F ' ' -d "$db" -v ON_ERROR_STOP=1 \
+    -v pw="$(piece 13)" -v pw2="$(piece 13)" -v pw3="$(piece 13)" -v pw4="$(piece 13)" -v pw5="$(piece 13)" \
+    -v imported_password="$imported_password" -v imported_hash="$imported_hash" 2>&1 <<'SQL'
+CREATE TEMPORARY TABLE s (k text, v text);
+INSERT INTO s VALUES ('pw', :'pw'), ('pw2', :'pw2'), ('pw3', :'pw3'), ('pw4', :'pw4'), ('pw5', :'pw5'),
+                     ('imported_password', :'imported_password'), ('imported_hash', :'imported_hash');
+CREATE FUNCTION pg_temp.v(name text) RETURNS text LANGUAGE sql STABLE AS 'SELECT v FROM s WHERE k = name';
+SELECT auth_create_user('plan@example.com', pg_temp.v('pw')) AS uid \gset
+SELECT auth_grant(:uid, 'Log App', 'reader') IS NULL;
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_verbose = on;
+SET auto_explain.log_analyze = on;
+SET auth.pwhash_opslimit = 3;
+-- our area: sign-up, login with a rehash, verify, change, reset, email verification,
+-- set, import
+SELECT auth_create_user('plan.new@example.com', pg_temp.v('pw5')) IS NULL;
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE email = 'plan.new@example.com';
+INSERT INTO s SELECT 'session', auth_login('plan@example.com', pg_temp.v('pw'), 'Log App');
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
+SELECT auth_verify_password('plan@example.com', pg_temp.v('pw')) IS NULL;
+SELECT auth_verify_password('plan@example.com', pg_temp.v('pw2')) IS NULL;
+SELECT auth_change_password(:uid, pg_temp.v('pw'), pg_temp.v('pw2'));
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
+INSERT INTO s SELECT 'reset', auth_request_password_reset('plan@example.com');
+INSERT INTO s SELECT 'digest', encode(token_hash, 'hex') FROM auth.account_tokens;
+SELECT auth_reset_password(pg_temp.v('reset'), pg_temp.v('pw3'));
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
+INSERT INTO s SELECT 'verify', auth_request_email_verification(:uid);
+INSERT INTO s SELECT 'digest', encode(token_hash, 'hex') FROM auth.account_tokens;
+SELECT auth_verify_email(pg_temp.v('verify'));
+SELECT auth_set_password(:uid, pg_temp.v('pw4'));
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
+SELECT auth_import_user('plan.imported@example.com', pg_temp.v('imported_hash')) IS NULL;
+SELECT auth_login('plan.imported@example.com', pg_temp.v('imported_password')) IS NULL;
+INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE email = 'plan.imported@example.com';
+-- the sessions area: JWTs, signing keys, API keys
+INSERT INTO s SELECT 'session', auth_login('plan@example.com', pg_temp.v('pw4'), 'Log App');
+INSERT INTO s SELECT 'jwt', auth_issue_jwt(pg_temp.v('session'), 'Log App') FROM s WHERE k = 'session' LIMIT 1;
+SELECT auth_verify_jwt(pg_temp.v('jwt')) IS NULL;
+SELECT auth_rotate_signing_key() IS NULL;
+INSERT INTO s SELECT 'api_key', auth_create_api_key(:uid, 'Log App', 'plan key');
+SELECT auth_api_key_user(pg_temp.v('api_key'), 'Log App') IS NULL;
+SELECT auth_revoke_api_key(pg_temp.v('api_key'));
+INSERT INTO s SELECT 'session_digest', encode(token_hash, 'hex') FROM auth.user_sessions;
+INSERT INTO s SELECT 'signing_key', encode(secret_key, 'hex') FROM auth.signing_keys;
+INSERT INTO s SELECT 'api_key_digest', encode(key_hash, 'hex') FROM auth.api_keys;
+SET auto_explain.log_min_duration = -1;
+SELECT 'secret', k, v FROM s WHERE v IS NOT NULL;
+SQL
+)
+
 # An app passing the password and then the token as bind parameters, with every
 # statement logged (as log_min_duration_statement does for slow ones: a login takes
-# ~50 ms) and with the setting the README asks for, log_parameter_max_length = 0.
+# ~50 ms) and with the settings the README asks for, log_parameter_max_length = 0 and,
+# as auto_explain logs this session's plans verbose, plan_cache_mode = force_generic_plan
+# (a custom plan of the app's own statement would show the bound values as constants).
 bound=$(piece 12)
 psql -X -q -d "$db" -c "ALTER DATABASE $db SET log_parameter_max_length = 0" \
-     -c "ALTER DATABASE $db SET log_min_duration_statement = 0"
+     -c "ALTER DATABASE $db SET log_min_duration_statement = 0" \
+     -c "ALTER DATABASE $db SET plan_cache_mode = force_generic_plan"
 script=$(mktemp)
 cat >"$script" <<'BENCH'
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_verbose = on;
 SELECT auth_login(:email, :password);
 SELECT auth_session_user(:token);
 SELECT auth_logout(:token);
@@ -89,6 +158,26 @@ for secret in "$long" "$short" "$bound" $secrets $jwt_signatures; do
     issued=$((issued + 1))
     grep -qF -- "$secret" "$ours" && leaked=$((leaked + 1))
 done
+# The secrets of the auto_explain run: ours (passwords, stored hashes, account tokens and
+# their digests), and the sessions area's (session tokens and digests, JWTs and their
+# signatures, signing keys, API keys and digests).
+ours_kinds='^(pw|pw2|pw3|pw4|pw5|imported_password|imported_hash|hash|reset|verify|digest)$'
+plan_ours=0 plan_ours_leaked=0 plan_others=0 plan_others_leaked=0 leaked_kinds=""
+while read -r tag kind value; do
+    [ "$tag" = secret ] && [ -n "$value" ] || continue
+    secrets_of_kind=$value
+    [ "$kind" = jwt ] && secrets_of_kind="$value ${value##*.}"
+    for secret in $secrets_of_kind; do
+        if [[ $kind =~ $ours_kinds ]]; then
+            plan_ours=$((plan_ours + 1))
+            grep -qF -- "$secret" "$ours" && plan_ours_leaked=$((plan_ours_leaked + 1)) && leaked_kinds+=" $kind"
+        else
+            plan_others=$((plan_others + 1))
+            grep -qF -- "$secret" "$ours" && plan_others_leaked=$((plan_others_leaked + 1)) && leaked_kinds+=" $kind"
+        fi
+    done
+done <<<"$plans"
+[ -z "$leaked_kinds" ] || echo "# under auto_explain, found in the log:$leaked_kinds"
 tap() {  # tap NUMBER CONDITION DESCRIPTION
     if eval "$2"; then echo "ok $1 - $3"; else echo "not ok $1 - $3"; fi
 }
@@ -97,5 +186,16 @@ tap 2 "grep -q 'password must be at least 8 characters' '$ours'" "the server log
 tap 3 "grep -q 'auth_login(\$1, \$2)' '$ours' && grep -q 'auth_logout(\$1)' '$ours'" \
     "the server logged the statements with bind parameters (login, session check, logout)"
 tap 4 '[ $leaked = 0 ]' "no password, token, JWT, API key or signing key in $(wc -l <"$ours") lines of server log"
-echo "1..4"
-[ $issued -ge 11 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours"
+tap 5 "[ \$plan_ours -ge 19 ] && grep -q 'Query Text: UPDATE auth.users u SET password_hash' '$ours'" \
+    "auto_explain logged the plans of the nested statements ($plan_ours password-area secrets to look for)"
+tap 6 '[ $plan_ours_leaked = 0 ]' \
+    "under auto_explain (nested, verbose): no password, stored hash or account token in the log"
+# The sessions area's functions are fixed separately: until then a leak there is
+# reported as a TODO test (prove shows it, the run passes).
+todo=""
+[ $plan_others_leaked = 0 ] || todo=" # TODO sessions area:$(echo "$leaked_kinds" | tr ' ' '\n' | grep -vE "$ours_kinds" | sort -u | tr '\n' ' ')"
+tap 7 '[ $plan_others -ge 8 ] && [ $plan_others_leaked = 0 ]' \
+    "under auto_explain: no session token, JWT, signing key or API key in the log ($plan_others to look for)$todo"
+echo "1..7"
+[ $issued -ge 11 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours" && [ $plan_ours -ge 19 ] \
+    && [ $plan_ours_leaked = 0 ] && [ $plan_others -ge 8 ]
