@@ -10,6 +10,9 @@ CREATE TABLE auth.users (
     id                bigserial PRIMARY KEY,
     email             text NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
     password_hash     text,          -- PHC string; NULL: no password set, cannot log in with one
+    -- An imported hash was made by another system from the password as typed; ours from
+    -- its NFKC form. The first successful check replaces an imported hash with one of ours.
+    password_imported boolean NOT NULL DEFAULT false,
     full_name         text CHECK (length(full_name) <= 200),
     phone_number      text CHECK (length(phone_number) <= 64),
     is_active         boolean NOT NULL DEFAULT true,

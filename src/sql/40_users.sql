@@ -1,14 +1,9 @@
 -- Users: sign-up and lookup.
 
--- auth_create_user: sign-up; the password is hashed with Argon2id. Generic plans, so a
--- logged plan shows the new hash as $n (see src/sql/45_passwords.sql).
-CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
-                                 p_full_name text, p_phone_number text) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-    SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-    new_hash text;
-    new_id bigint;
+-- Raises the contract's error for an email, full name or phone number a user may not
+-- have; called before any hash is made, so bad input costs no Argon2id run.
+CREATE FUNCTION auth.check_profile(p_email text, p_full_name text, p_phone_number text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM auth.checked_email(p_email);
     IF length(p_full_name) > 200 THEN
@@ -17,14 +12,40 @@ BEGIN
     IF length(p_phone_number) > 64 THEN
         RAISE EXCEPTION 'phone_number must be at most 64 characters' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    new_hash := auth.hash_password(p_password);
-    INSERT INTO auth.users (email, password_hash, full_name, phone_number)
-    VALUES (p_email, new_hash, p_full_name, p_phone_number)
+END
+$$;
+
+-- Stores a new user (sign-up or import) and returns the id; 23505 when the email is
+-- taken in any case. Generic plans, so a logged plan shows the hash as $n (see "Keeping
+-- secrets out of the server log" in the README).
+CREATE FUNCTION auth.insert_user(p_email text, p_password_hash text, p_imported boolean,
+                                 p_full_name text, p_phone_number text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    INSERT INTO auth.users (email, password_hash, password_imported, full_name, phone_number)
+    VALUES (p_email, p_password_hash, p_imported, p_full_name, p_phone_number)
     ON CONFLICT ((lower(email))) DO NOTHING
     RETURNING id INTO new_id;
     IF new_id IS NULL THEN
         RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
     END IF;
+    RETURN new_id;
+END
+$$;
+
+-- auth_create_user: sign-up; the password is hashed with Argon2id.
+CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
+                                 p_full_name text, p_phone_number text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    PERFORM auth.check_profile(p_email, p_full_name, p_phone_number);
+    new_id := auth.insert_user(p_email, auth.hash_password(p_password), false, p_full_name, p_phone_number);
     PERFORM auth.audit(p_caller, 'user_created', new_id, NULL);
     RETURN new_id;
 END

@@ -2,10 +2,6 @@
 -- rehash on success), imports from other systems, changes, resets, email verification,
 -- and the operator's actions on an account.
 
--- An imported hash was made by another system from the password as typed; ours from its
--- NFKC form. The first successful check replaces an imported hash with one of ours.
-ALTER TABLE auth.users ADD COLUMN password_imported boolean NOT NULL DEFAULT false;
-
 -- Single-use tokens mailed to a user: password reset and email verification. Only the
 -- SHA-256 of a token is kept; a token serves its own purpose only, once, before it
 -- expires, and for the address it was issued to.
@@ -244,21 +240,9 @@ DECLARE
     new_id bigint;
 BEGIN
     PERFORM auth.require_admin(p_caller);
-    PERFORM auth.checked_email(p_email);
-    IF length(p_full_name) > 200 THEN
-        RAISE EXCEPTION 'full_name must be at most 200 characters' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF length(p_phone_number) > 64 THEN
-        RAISE EXCEPTION 'phone_number must be at most 64 characters' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM auth.check_profile(p_email, p_full_name, p_phone_number);
     format := auth.checked_import_hash(p_password_hash);
-    INSERT INTO auth.users (email, password_hash, password_imported, full_name, phone_number)
-    VALUES (p_email, p_password_hash, true, p_full_name, p_phone_number)
-    ON CONFLICT ((lower(email))) DO NOTHING
-    RETURNING id INTO new_id;
-    IF new_id IS NULL THEN
-        RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
-    END IF;
+    new_id := auth.insert_user(p_email, p_password_hash, true, p_full_name, p_phone_number);
     PERFORM auth.audit(p_caller, 'user_imported', new_id, NULL, jsonb_build_object('format', format));
     RETURN new_id;
 END
