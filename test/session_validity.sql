@@ -4,7 +4,7 @@
 -- retired signing key keeps.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(25);
+SELECT plan(26);
 
 CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_client;
 
@@ -110,6 +110,20 @@ SELECT is(strpos(auth_jwks()::text, :'old_ed_kid'), 0, 'and auth_jwks no longer 
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE kid = :'old_ed_kid'), 1,
           'its row waits for the next rotation to be deleted');
+
+-- ---------------------------------------------------------------------------------
+-- The PL/pgSQL functions of this area that hold a token, key, JWT, digest or signing
+-- secret in a variable plan generically: a custom plan would carry the value as a
+-- constant into what auto_explain logs (checked by hand with log_nested_statements and
+-- log_verbose; see the README).
+SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text), NULL,
+          'every function that holds a secret in a variable runs with plan_cache_mode = force_generic_plan')
+FROM unnest(ARRAY['auth.login(regrole,text,text,text,text,inet)', 'auth.logout(regrole,text)',
+                  'auth.add_signing_keys()', 'auth_issue_jwt(text,text,interval)', 'auth_verify_jwt(text)',
+                  'auth.create_api_key(regrole,bigint,text,text,timestamp with time zone)',
+                  'auth_api_key_user(text,text)', 'auth.revoke_api_key(regrole,text)']::regprocedure[]) f
+JOIN pg_proc p ON p.oid = f
+WHERE NOT coalesce('plan_cache_mode=force_generic_plan' = ANY (p.proconfig), false);
 
 SELECT * FROM finish();
 ROLLBACK;
