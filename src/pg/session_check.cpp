@@ -198,7 +198,9 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     if (own_writes || no_snapshot) PopActiveSnapshot();
     if (!read) elog(ERROR, "the tables of schema auth changed during the session check");
     if (!found) return false;
-    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+    // The statement's start, as statement_timestamp() in the SQL functions: a session
+    // that expires while a transaction is open is refused by its next statement.
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
     const int64 idle_usecs = static_cast<int64>(pg::session_idle_timeout_seconds()) * USECS_PER_SEC;
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;
     // Best effort, at most once a minute, never on a standby or in a READ ONLY transaction.

@@ -175,5 +175,6 @@ CREATE FUNCTION auth.end_sessions(p_user_id bigint, p_keep bytea DEFAULT NULL) R
           AND s.token_hash IS DISTINCT FROM p_keep
         RETURNING s.expires_at, s.last_used_at)
     SELECT count(*)::integer FROM ended
-    WHERE expires_at > now() AND last_used_at > now() - auth.session_idle_timeout()
+    WHERE expires_at > statement_timestamp()
+      AND last_used_at > statement_timestamp() - auth.session_idle_timeout()
 $$;

@@ -3,9 +3,13 @@
 -- auth_login (client): a new session token, or NULL on any failure. A failure is
 -- recorded (audit row, failed-login count) and never raised, so the record commits and
 -- the password never reaches the server log through an error report.
+-- Generic plans only (here and in every function below that holds a token, key or digest
+-- in a variable): a custom plan puts the variable's value into the plan as a constant,
+-- and auto_explain (log_nested_statements) would write it to the server log.
 CREATE FUNCTION auth.login(p_caller regrole, p_email text, p_password text, p_product text,
                            p_device_info text, p_client_ip inet) RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     checked record;
     found auth.users;
@@ -31,9 +35,11 @@ BEGIN
 
     IF failure IS NULL THEN
         token := auth.new_token();
-        INSERT INTO auth.user_sessions (user_id, token_hash, product_id, device_info, client_ip, expires_at)
-        VALUES (found.id, auth.token_digest(token), v_product_id, left(p_device_info, 500),
-                p_client_ip, now() + auth.session_ttl());
+        -- Session times are statement times, as the checks read them (auth_session_user).
+        INSERT INTO auth.user_sessions (user_id, token_hash, product_id, device_info, client_ip,
+                                        created_at, last_used_at, expires_at)
+        VALUES (found.id, auth.token_digest(token), v_product_id, left(p_device_info, 500), p_client_ip,
+                statement_timestamp(), statement_timestamp(), statement_timestamp() + auth.session_ttl());
         UPDATE auth.users u SET failed_logins = 0, locked_until = NULL, last_login_at = now()
         WHERE u.id = found.id;
         PERFORM auth.audit(p_caller, 'login', found.id, v_product_id,
@@ -73,9 +79,9 @@ GRANT EXECUTE ON FUNCTION auth_session_user(text) TO auth_client, auth_admin;
 CREATE FUNCTION auth.touch_session(p_session_id bigint) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    UPDATE auth.user_sessions s SET last_used_at = now()
+    UPDATE auth.user_sessions s SET last_used_at = statement_timestamp()
     WHERE s.id = (SELECT l.id FROM auth.user_sessions l
-                  WHERE l.id = p_session_id AND l.last_used_at < now() - interval '1 minute'
+                  WHERE l.id = p_session_id AND l.last_used_at < statement_timestamp() - interval '1 minute'
                   FOR UPDATE SKIP LOCKED);
 EXCEPTION WHEN serialization_failure OR lock_not_available THEN
     NULL;
@@ -86,7 +92,8 @@ $$;
 -- auth_session_user would still have accepted). An expired or idle session is closed
 -- too, and answers false.
 CREATE FUNCTION auth.logout(p_caller regrole, p_token text) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     ended auth.user_sessions;
 BEGIN
@@ -94,8 +101,8 @@ BEGIN
     WHERE s.token_hash = auth.token_digest(p_token) AND s.revoked_at IS NULL
     RETURNING s.* INTO ended;
     IF ended.id IS NULL
-       OR ended.expires_at <= now()
-       OR ended.last_used_at <= now() - auth.session_idle_timeout() THEN
+       OR ended.expires_at <= statement_timestamp()
+       OR ended.last_used_at <= statement_timestamp() - auth.session_idle_timeout() THEN
         RETURN false;
     END IF;
     PERFORM auth.audit(p_caller, 'logout', ended.user_id, ended.product_id,
@@ -143,8 +150,8 @@ BEGIN
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
     WHERE s.user_id = auth_sessions.user_id
       AND s.revoked_at IS NULL
-      AND s.expires_at > now()
-      AND s.last_used_at > now() - auth.session_idle_timeout()
+      AND s.expires_at > statement_timestamp()
+      AND s.last_used_at > statement_timestamp() - auth.session_idle_timeout()
       AND u.is_active
     ORDER BY s.created_at DESC, s.id DESC;
 END

@@ -10,10 +10,13 @@ CREATE TABLE auth.signing_keys (
     kid        text PRIMARY KEY,
     algorithm  text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
     public_key bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
-    secret_key bytea NOT NULL,                          -- never leaves the database
+    secret_key bytea,                                   -- never leaves the database
     created_at timestamptz NOT NULL DEFAULT now(),
     retired_at timestamptz,                             -- no longer signs; verifies a while longer
-    CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL))
+    CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL)),
+    -- A retired EdDSA key verifies with its public key alone: its secret is dropped at
+    -- retirement. An HS256 secret verifies too, so it stays until the row is deleted.
+    CHECK (secret_key IS NOT NULL OR (algorithm = 'EdDSA' AND retired_at IS NOT NULL))
 );
 -- One current (signing) key per algorithm.
 CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys (algorithm) WHERE retired_at IS NULL;
@@ -40,15 +43,20 @@ CREATE FUNCTION auth.jwt_issuer() RETURNS text
 CREATE FUNCTION auth.jwt_role_claim() RETURNS text
     LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_jwt_role_claim';
 
--- The longest a JWT may live, and so how long a retired key keeps verifying.
+-- The longest a JWT may live, and so how long a retired key keeps verifying: the verify
+-- path and auth_jwks ignore a key retired longer ago, whether or not a later rotation
+-- has deleted its row yet.
 CREATE FUNCTION auth.jwt_max_ttl() RETURNS interval
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT interval '1 day' $$;
 
 -- Adds a new key of each algorithm; the current keys are retired from signing. Returns
 -- the new key id of the algorithm auth.jwt_algorithm names.
+-- Generic plans only: a custom plan of the INSERT would carry the new secret as a
+-- constant, which auto_explain (log_nested_statements, log_verbose) writes to the log.
 CREATE FUNCTION auth.add_signing_keys() RETURNS text
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     algorithm text;
     secret bytea;
@@ -58,7 +66,10 @@ BEGIN
     -- Rotations one at a time (readers are not blocked): a second one waits, then retires
     -- the keys the first made.
     LOCK TABLE auth.signing_keys IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE auth.signing_keys k SET retired_at = now() WHERE k.retired_at IS NULL;
+    UPDATE auth.signing_keys k
+    SET retired_at = statement_timestamp(),
+        secret_key = CASE WHEN k.algorithm = 'EdDSA' THEN NULL ELSE k.secret_key END
+    WHERE k.retired_at IS NULL;
     FOREACH algorithm IN ARRAY ARRAY['EdDSA', 'HS256'] LOOP
         secret := auth.new_signing_secret(algorithm);
         new_kid := left(auth.new_token(), 22);   -- 128 random bits, URL-safe
@@ -69,7 +80,7 @@ BEGIN
         END IF;
     END LOOP;
     -- Keys retired longer ago than a token can live verify nothing any more.
-    DELETE FROM auth.signing_keys k WHERE k.retired_at <= now() - auth.jwt_max_ttl();
+    DELETE FROM auth.signing_keys k WHERE k.retired_at <= statement_timestamp() - auth.jwt_max_ttl();
     RETURN signing_kid;
 END
 $$;
@@ -78,15 +89,18 @@ $$;
 SELECT auth.add_signing_keys();
 
 -- auth_issue_jwt (client): a signed JWT for the session's user in one product, or NULL
--- when the session is not valid or the user is not an active member of the product.
+-- when the session is not valid or the user is not active, or not an active member of
+-- the product. Times are the statement's (iat, exp), as auth_session_user reads them.
+-- Generic plans only: the session token is a variable of its queries.
 CREATE FUNCTION auth_issue_jwt(session_token text, product text, ttl interval DEFAULT '15 minutes')
     RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     session record;
     v_product_id bigint;
     signing_key auth.signing_keys;
-    issued_at bigint := floor(extract(epoch FROM now()));
+    issued_at bigint := floor(extract(epoch FROM statement_timestamp()));
     lifetime bigint;
     claims jsonb;
     role_claim text := auth.jwt_role_claim();
@@ -107,9 +121,14 @@ BEGIN
     IF @extschema@.auth_session_user(session_token) IS NULL THEN
         RETURN NULL;
     END IF;
+    -- The user must be active: auth_session_user relies on deactivation ending sessions
+    -- (src/sql/62_session_rules.sql); a session that survived one signs nothing.
     SELECT s.id, s.user_id, u.email INTO session
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
-    WHERE s.token_hash = auth.token_digest(session_token) AND s.revoked_at IS NULL;
+    WHERE s.token_hash = auth.token_digest(session_token) AND s.revoked_at IS NULL AND u.is_active;
+    IF session.id IS NULL THEN
+        RETURN NULL;
+    END IF;
 
     SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = product;
     IF v_product_id IS NULL OR NOT auth.member_of_product(session.user_id, v_product_id) THEN
@@ -153,15 +172,18 @@ GRANT EXECUTE ON FUNCTION auth_issue_jwt(text, text, interval) TO auth_client, a
 -- auth_verify_jwt (client): the claims of a token this database signed, while its
 -- signature, algorithm, issuer and expiry check out; NULL for anything else, never an
 -- error. Read-only.
+-- Expiry and key retirement are judged at the statement's start. Generic plans only:
+-- the token is a variable of its query.
 CREATE FUNCTION auth_verify_jwt(jwt text) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     signing_key auth.signing_keys;
     claims jsonb;
 BEGIN
     SELECT k.* INTO signing_key FROM auth.signing_keys k
     WHERE k.kid = auth.jwt_key_id(jwt)
-      AND (k.retired_at IS NULL OR k.retired_at > now() - auth.jwt_max_ttl());
+      AND (k.retired_at IS NULL OR k.retired_at > statement_timestamp() - auth.jwt_max_ttl());
     IF signing_key.kid IS NULL THEN
         RETURN NULL;
     END IF;
@@ -169,7 +191,7 @@ BEGIN
     claims := auth.jwt_verified_claims(jwt, signing_key.algorithm,
                                        CASE signing_key.algorithm WHEN 'EdDSA' THEN signing_key.public_key
                                                                   ELSE signing_key.secret_key END,
-                                       now())::jsonb;
+                                       statement_timestamp())::jsonb;
     IF claims->>'iss' IS DISTINCT FROM auth.jwt_issuer() THEN
         RETURN NULL;
     END IF;
@@ -191,7 +213,7 @@ CREATE FUNCTION auth_jwks() RETURNS jsonb
                                                                   k.created_at DESC, k.kid), '[]'))
     FROM auth.signing_keys k
     WHERE k.algorithm = 'EdDSA'
-      AND (k.retired_at IS NULL OR k.retired_at > now() - auth.jwt_max_ttl())
+      AND (k.retired_at IS NULL OR k.retired_at > statement_timestamp() - auth.jwt_max_ttl())
 $$;
 COMMENT ON FUNCTION auth_jwks() IS 'the public keys that verify this database''s JWTs, as a JWK set';
 REVOKE ALL ON FUNCTION auth_jwks() FROM PUBLIC;

@@ -27,9 +27,12 @@ CREATE FUNCTION auth.api_key_digest(api_key text) RETURNS bytea
 $$;
 
 -- auth_create_api_key (product): a new key for the user in the product, shown this once.
+-- Generic plans only, in every function here that holds a key in a variable: a custom
+-- plan carries the key's digest as a constant, which auto_explain would log.
 CREATE FUNCTION auth.create_api_key(p_caller regrole, p_user_id bigint, p_product text, p_name text,
                                     p_expires_at timestamptz) RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_product_id bigint := auth.managed_product_id(p_caller, p_product);
     new_key text;
@@ -37,7 +40,7 @@ DECLARE
 BEGIN
     PERFORM auth.require_user(p_user_id);
     PERFORM auth.checked_name(p_name, 'name');
-    IF p_expires_at <= now() THEN
+    IF p_expires_at <= statement_timestamp() THEN
         RAISE EXCEPTION 'expires_at must be in the future' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     new_key := 'authkey_' || auth.new_token();
@@ -59,9 +62,10 @@ GRANT EXECUTE ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) T
 
 -- auth_api_key_user (client): the key's user while the key is valid for this product:
 -- not revoked or expired, its user active and an active member of the product. NULL for
--- anything else, never an error. Read-only.
+-- anything else, never an error. Read-only. Expiry is judged at the statement's start.
 CREATE FUNCTION auth_api_key_user(api_key text, product text) RETURNS bigint
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     -- PL/pgSQL keeps this query's plan for the session; a SQL function that cannot be
     -- inlined (SECURITY DEFINER) would be planned at every call.
@@ -72,7 +76,7 @@ BEGIN
             WHERE k.key_hash = auth.api_key_digest(api_key)
               AND p.name = product
               AND k.revoked_at IS NULL
-              AND (k.expires_at IS NULL OR k.expires_at > now())
+              AND (k.expires_at IS NULL OR k.expires_at > statement_timestamp())
               AND u.is_active
               AND auth.member_of_product(k.user_id, k.product_id));
 END
@@ -86,7 +90,8 @@ GRANT EXECUTE ON FUNCTION auth_api_key_user(text, text) TO auth_client, auth_adm
 -- An unknown or malformed key answers false; a key of a product the caller may not
 -- manage is refused with 42501.
 CREATE FUNCTION auth.revoke_api_key(p_caller regrole, p_api_key text) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     key_row auth.api_keys;
     product_name text;
