@@ -2,7 +2,7 @@
 -- stored, who may call, and every way a key stops working.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(43);
+SELECT plan(44);
 
 CREATE ROLE tap_key_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_key_shop_admins NOLOGIN IN ROLE auth_client;   -- manages TapKey Shop only
@@ -118,10 +118,14 @@ SET ROLE tap_key_app;
 SELECT is(pg_temp.error_of(format('SELECT auth_revoke_api_key(%L)', :'shop_key')),
           '42501: permission denied: role "tap_key_app" may not manage product "TapKey Shop"',
           'a plain client cannot revoke a key');
-SELECT is(auth_revoke_api_key(repeat('A', 51)), false, 'an unknown key answers false');
-SELECT is(auth_revoke_api_key(NULL), false, 'a NULL key answers false');
+SELECT is(pg_temp.error_of($$SELECT auth_revoke_api_key(repeat('A', 51))$$),
+          '42501: permission denied: role "tap_key_app" manages no product',
+          'a plain client gets 42501 for an unknown key too (a product function)');
 RESET ROLE;
 SET ROLE tap_key_shop_admins;
+SELECT is(auth_revoke_api_key(repeat('A', 51)), false, 'a product''s admin role: an unknown key answers false');
+SELECT is(pg_temp.error_of('SELECT auth_revoke_api_key(NULL)'), '22004: api_key must not be null',
+          'a NULL key is 22004');
 SELECT is(auth_revoke_api_key(:'shop_key'), true, 'the product''s admin role revokes its key: true');
 SELECT is(auth_revoke_api_key(:'shop_key'), false, 'again: false');
 SELECT is(auth_api_key_user(:'shop_key', 'TapKey Shop'), NULL, 'a revoked key gives NULL');

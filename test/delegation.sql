@@ -2,7 +2,7 @@
 -- the role in effect at the call (SET ROLE counts), and the audit log names it.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(55);
+SELECT plan(59);
 
 CREATE ROLE tap_acct_admins NOLOGIN;                                          -- the product's admin_role
 CREATE ROLE tap_deleg_manager NOLOGIN IN ROLE tap_acct_admins, auth_client;   -- manages Accounting
@@ -183,6 +183,33 @@ SET ROLE tap_deleg_manager;
 SELECT throws_ok($$SELECT auth_create_role('TapDeleg Accounting', 'after-drop')$$, '42501',
                  'permission denied: role "tap_deleg_manager" may not manage product "TapDeleg Accounting"',
                  'once the admin_role is dropped, its former member gets 42501');
+RESET ROLE;
+
+-- A role created again under the dropped role's name inherits nothing: the product keeps
+-- the OID of the role it was given.
+CREATE ROLE tap_acct_admins NOLOGIN;
+GRANT tap_acct_admins TO tap_deleg_manager;
+SET ROLE tap_deleg_manager;
+SELECT throws_ok($$SELECT auth_create_role('TapDeleg Accounting', 'after-recreate')$$, '42501', NULL,
+                 'a role created again under the admin_role''s name does not manage the product');
+RESET ROLE;
+
+-- Privileges, not bare membership: a NOINHERIT link in the chain gives neither a
+-- product's management nor auth_admin's, as it gives no EXECUTE either.
+CREATE ROLE tap_deleg_owners NOLOGIN;
+SELECT auth_create_product('TapDeleg Owned', NULL, 'tap_deleg_owners') \g /dev/null
+CREATE ROLE tap_deleg_gate NOLOGIN NOINHERIT IN ROLE tap_deleg_owners, auth_admin;
+CREATE ROLE tap_deleg_behind NOLOGIN IN ROLE tap_deleg_gate, auth_client;
+SET ROLE tap_deleg_behind;
+SELECT throws_ok($$SELECT auth_create_role('TapDeleg Owned', 'viewer')$$, '42501', NULL,
+                 'a member behind a NOINHERIT role does not manage the product');
+SELECT throws_ok($$SELECT auth_create_role('TapDeleg Payroll', 'viewer')$$, '42501', NULL,
+                 'nor act as auth_admin');
+RESET ROLE;
+GRANT tap_deleg_owners TO tap_deleg_behind;
+SET ROLE tap_deleg_behind;
+SELECT lives_ok($$SELECT auth_create_role('TapDeleg Owned', 'viewer')$$,
+                'with the admin_role granted directly (INHERIT) it does');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -31,7 +31,10 @@ CREATE TABLE auth.products (
     id          bigserial PRIMARY KEY,
     name        text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
     description text,
-    admin_role  name,                -- a database role, by name, whose members manage this product
+    -- A database role whose members manage this product: its name (what pg_dump carries)
+    -- and its OID (so a role dropped and created again under the name inherits nothing).
+    admin_role  name,
+    admin_role_oid oid CHECK ((admin_role IS NULL) = (admin_role_oid IS NULL)),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 

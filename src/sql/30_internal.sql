@@ -98,10 +98,11 @@ $$;
 
 -- Who may call: the caller is the role in effect at the call site (see src/pg/caller.cpp).
 
--- True for superusers and members of auth_admin.
+-- True for superusers and roles with auth_admin's privileges (a NOINHERIT link in between
+-- breaks it, as it breaks EXECUTE).
 CREATE FUNCTION auth.is_admin(caller regrole) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_has_role(caller, 'auth_admin', 'MEMBER') $$;
+    AS $$ SELECT pg_has_role(caller, 'auth_admin', 'USAGE') $$;
 
 -- Raises 42501 unless the caller is an admin.
 CREATE FUNCTION auth.require_admin(caller regrole) RETURNS void
@@ -133,15 +134,28 @@ BEGIN
         END IF;
         RETURN found.id;
     END IF;
+    -- The role must still be the one named at creation (same OID and name), and the
+    -- caller must have its privileges (USAGE: a NOINHERIT link in between does not count,
+    -- as it would not for EXECUTE).
     IF found.admin_role IS NULL
-       OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = found.admin_role)
-       OR NOT pg_has_role(caller, found.admin_role, 'MEMBER') THEN
+       OR NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = found.admin_role_oid AND r.rolname = found.admin_role)
+       OR NOT pg_has_role(caller, found.admin_role_oid, 'USAGE') THEN
         RAISE EXCEPTION 'permission denied: role % may not manage product %',
                         auth.shown(pg_get_userbyid(caller)), auth.shown(product)
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN found.id;
 END
+$$;
+
+-- True for an admin, or a role with the privileges of some product's admin_role: who may
+-- call a product function at all, before it is known which product is concerned.
+CREATE FUNCTION auth.manages_any_product(caller regrole) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT auth.is_admin(caller)
+        OR EXISTS (SELECT FROM auth.products p JOIN pg_roles r
+                       ON r.oid = p.admin_role_oid AND r.rolname = p.admin_role
+                   WHERE pg_has_role(caller, r.oid, 'USAGE'))
 $$;
 
 -- The audit trail. Callers pass names and reasons, never a secret.

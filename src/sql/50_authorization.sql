@@ -14,8 +14,8 @@ BEGIN
         RAISE EXCEPTION 'admin_role % does not exist', p_admin_role::oid
             USING ERRCODE = 'undefined_object';
     END IF;
-    INSERT INTO auth.products (name, description, admin_role)
-    VALUES (p_name, p_description, pg_get_userbyid(p_admin_role))
+    INSERT INTO auth.products (name, description, admin_role, admin_role_oid)
+    VALUES (p_name, p_description, pg_get_userbyid(p_admin_role), p_admin_role)
     ON CONFLICT (name) DO NOTHING
     RETURNING id INTO new_id;
     IF new_id IS NULL THEN

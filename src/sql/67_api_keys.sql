@@ -87,8 +87,9 @@ REVOKE ALL ON FUNCTION auth_api_key_user(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_api_key_user(text, text) TO auth_client, auth_admin;
 
 -- auth_revoke_api_key (product): true when a key that was not yet revoked is revoked now.
--- An unknown or malformed key answers false; a key of a product the caller may not
--- manage is refused with 42501.
+-- A key of a product the caller may not manage is refused with 42501, and so is any key
+-- when the caller manages no product at all; for a manager an unknown or malformed key
+-- answers false. NULL is 22004.
 CREATE FUNCTION auth.revoke_api_key(p_caller regrole, p_api_key text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
@@ -96,8 +97,15 @@ DECLARE
     key_row auth.api_keys;
     product_name text;
 BEGIN
+    IF p_api_key IS NULL THEN
+        RAISE EXCEPTION 'api_key must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT k.* INTO key_row FROM auth.api_keys k WHERE k.key_hash = auth.api_key_digest(p_api_key);
     IF key_row.id IS NULL THEN
+        IF NOT auth.manages_any_product(p_caller) THEN
+            RAISE EXCEPTION 'permission denied: role % manages no product', auth.shown(pg_get_userbyid(p_caller))
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
         RETURN false;
     END IF;
     SELECT p.name INTO product_name FROM auth.products p WHERE p.id = key_row.product_id;
