@@ -42,6 +42,11 @@ bool has_space(std::string_view s) {
     return any_code_point(s, [](ucs4_t uc) { return uc_is_property_white_space(uc); });
 }
 
+// Only white space: a name nobody can tell from an empty one when it is shown.
+bool is_blank(std::string_view s) {
+    return !any_code_point(s, [](ucs4_t uc) { return !uc_is_property_white_space(uc); });
+}
+
 }  // namespace
 
 std::size_t count_characters(std::string_view utf8, const char* argument) {
@@ -62,6 +67,8 @@ void check_name(std::string_view value, const char* argument) {
     if (has_control_character(value))
         throw Error(ErrorKind::invalid_value,
                     std::string(argument) + " must not contain control characters");
+    if (is_blank(value))
+        throw Error(ErrorKind::invalid_value, std::string(argument) + " must not be blank");
 }
 
 void check_email(std::string_view email) {

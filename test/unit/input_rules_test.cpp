@@ -66,6 +66,11 @@ TEST(CheckName, RefusesEmptyLongAndControlCharacters) {
         e = thrown_by([bad] { check_name(bad, "role"); });
         EXPECT_STREQ(e.what(), "role must not contain control characters") << bad;
     }
+
+    for (const char* blank : {" ", "   ", "\xC2\xA0", "\xE3\x80\x80 "}) {  // space, no-break, ideographic
+        e = thrown_by([blank] { check_name(blank, "product"); });
+        EXPECT_STREQ(e.what(), "product must not be blank") << blank;
+    }
 }
 
 TEST(CheckName, KeepsOrdinaryUnicodeAndSpaces) {
