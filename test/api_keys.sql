@@ -17,16 +17,7 @@ SELECT auth_create_user('tap.key.lou@example.com', 'lou-password-1') AS lou \gse
 SELECT auth_grant(:sam, 'TapKey Shop', 'buyer') \g /dev/null
 SELECT auth_grant(:sam, 'TapKey Blog', 'writer') \g /dev/null
 
--- The SQLSTATE and message a statement raises, or 'none'.
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'none';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.error_of(text) TO PUBLIC;
+\ir helpers.psql
 
 -- ---------------------------------------------------------------------------------
 -- Creating keys: by the product's admin role or an operator.

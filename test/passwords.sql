@@ -7,22 +7,7 @@ SELECT plan(91);
 CREATE ROLE tap_pw_app NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_pw_operator NOLOGIN IN ROLE auth_admin;
 
--- Rows of any table in schema auth whose text holds needle.
-CREATE FUNCTION pg_temp.tap_pw_rows_holding(needle text) RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    t regclass;
-    n bigint;
-    total bigint := 0;
-BEGIN
-    FOR t IN SELECT c.oid FROM pg_class c
-             WHERE c.relnamespace = 'auth'::regnamespace AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('SELECT count(*) FROM %s x WHERE strpos(x::text, $1) > 0', t) INTO n USING needle;
-        total := total + n;
-    END LOOP;
-    RETURN total;
-END
-$$;
+\ir helpers.psql
 
 SELECT auth_create_user('tap.pw.vera@example.com', 'vera-password-1') AS vera \gset
 SELECT auth_create_user('tap.pw.ugo@example.com', 'ugo-password-1') AS ugo \gset
@@ -61,7 +46,7 @@ SELECT results_eq($$SELECT event, detail->>'reason' FROM auth.audit_log
 SELECT results_eq($$SELECT detail->>'reason' FROM auth.audit_log WHERE user_id IS NULL AND event LIKE 'password_verif%'$$,
                   $$VALUES ('unknown_email'), ('unknown_email'), ('unknown_email')$$,
                   'a failure for an unknown, NULL or over-long email is recorded with reason unknown_email');
-SELECT is(pg_temp.tap_pw_rows_holding('tap.pw.nobody'), 0::bigint, 'but not the email that was typed');
+SELECT is(pg_temp.rows_holding('tap.pw.nobody'), 0::bigint, 'but not the email that was typed');
 SELECT is(auth_verify_password('tap.pw.vera@example.com', 'vera-password-1'), :vera::bigint,
           'the right password again');
 SELECT is((SELECT failed_logins FROM auth.users WHERE id = :vera), 0, 'a success resets the count');
@@ -259,7 +244,7 @@ SELECT is(auth_verify_password('tap.pw.kim@example.com', 'kim-password-43'), :ki
 
 -- ---------------------------------------------------------------------------------
 -- No secret anywhere in the tables, the audit log included.
-SELECT is(pg_temp.tap_pw_rows_holding(p), 0::bigint, 'no row of any auth table holds a password used here')
+SELECT is(pg_temp.rows_holding(p), 0::bigint, 'no row of any auth table holds a password used here')
 FROM (VALUES ('vera-password-1'), ('ugo-password-2'), ('kim-password-43')) v(p);
 
 SELECT * FROM finish();

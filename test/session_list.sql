@@ -9,15 +9,7 @@ CREATE ROLE tap_list_nobody NOLOGIN;
 
 SELECT auth_create_user('tap.list.sam@example.com', 'sam-password-1') AS sam \gset
 SELECT auth_create_user('tap.list.lou@example.com', 'lou-password-1') AS lou \gset
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'none';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.error_of(text) TO PUBLIC;
+\ir helpers.psql
 
 SET ROLE tap_list_app;
 SELECT auth_login('tap.list.sam@example.com', 'sam-password-1', NULL, 'TapPhone', '198.51.100.1') AS s1 \gset

@@ -6,24 +6,7 @@ SELECT plan(108);
 
 CREATE ROLE tap_sess_app NOLOGIN IN ROLE auth_client;
 
--- Rows of any table in schema auth whose text holds needle (as text, or its UTF-8 bytes
--- in hex as a bytea column would show them).
-CREATE FUNCTION pg_temp.tap_sess_rows_holding(needle text) RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    t regclass;
-    n bigint;
-    total bigint := 0;
-BEGIN
-    FOR t IN SELECT c.oid FROM pg_class c
-             WHERE c.relnamespace = 'auth'::regnamespace AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('SELECT count(*) FROM %s x WHERE strpos(x::text, $1) > 0 OR strpos(x::text, $2) > 0', t)
-            INTO n USING needle, encode(convert_to(needle, 'UTF8'), 'hex');
-        total := total + n;
-    END LOOP;
-    RETURN total;
-END
-$$;
+\ir helpers.psql
 
 -- Users and a product (as the superuser).
 SELECT auth_create_user('tap.sess.sam@example.com', 'sam-password-1') AS sam \gset
@@ -49,9 +32,9 @@ RESET ROLE;
 -- What is stored.
 SELECT is((SELECT user_id FROM auth.user_sessions WHERE token_hash = sha256(convert_to(:'tok1', 'UTF8'))),
           :sam::bigint, 'the session is stored under the SHA-256 of the token');
-SELECT is(pg_temp.tap_sess_rows_holding(:'tok1'), 0::bigint, 'no row of any auth table holds the first token');
-SELECT is(pg_temp.tap_sess_rows_holding(:'tok2'), 0::bigint, 'no row of any auth table holds the second token');
-SELECT is(pg_temp.tap_sess_rows_holding(encode(decode(translate(:'tok1', '-_', '+/') || '=', 'base64'), 'hex')),
+SELECT is(pg_temp.rows_holding(:'tok1'), 0::bigint, 'no row of any auth table holds the first token');
+SELECT is(pg_temp.rows_holding(:'tok2'), 0::bigint, 'no row of any auth table holds the second token');
+SELECT is(pg_temp.rows_holding(encode(decode(translate(:'tok1', '-_', '+/') || '=', 'base64'), 'hex')),
           0::bigint, 'no row holds the token''s decoded bytes');
 SELECT is((SELECT (device_info, client_ip)::text FROM auth.user_sessions
            WHERE token_hash = sha256(convert_to(:'tok2', 'UTF8'))),
@@ -86,10 +69,10 @@ SELECT is((SELECT count(*)::int FROM auth.audit_log WHERE event = 'login_failed'
            AND detail->>'reason' = 'wrong_password'), 7, 'each wrong password writes a login_failed audit row');
 SELECT is((SELECT count(*)::int FROM auth.audit_log WHERE event = 'login_failed' AND user_id IS NULL
            AND detail->>'reason' = 'unknown_email'), 3, 'an unknown or missing email is audited as unknown_email');
-SELECT is(pg_temp.tap_sess_rows_holding('tap.sess.nobody@example.com'), 0::bigint,
+SELECT is(pg_temp.rows_holding('tap.sess.nobody@example.com'), 0::bigint,
           'an unknown email is not recorded anywhere (it may be a password typed in the wrong field)');
-SELECT is(pg_temp.tap_sess_rows_holding('wrong-password-1'), 0::bigint, 'the wrong password is stored nowhere');
-SELECT is(pg_temp.tap_sess_rows_holding('sam-password-1'), 0::bigint, 'the right password is stored nowhere');
+SELECT is(pg_temp.rows_holding('wrong-password-1'), 0::bigint, 'the wrong password is stored nowhere');
+SELECT is(pg_temp.rows_holding('sam-password-1'), 0::bigint, 'the right password is stored nowhere');
 
 -- A success resets the count.
 SET ROLE tap_sess_app;
