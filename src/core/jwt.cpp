@@ -51,6 +51,8 @@ struct Parts {
     std::string_view signing_input;  // header.payload, what the signature covers
 };
 
+// The token cut into its parts, or nullopt when it is too long or not three parts:
+// every reader of a token starts here, so none parses a malformed one further.
 std::optional<Parts> split(std::string_view token) {
     if (token.size() > kMaxTokenChars) return std::nullopt;
     const std::size_t first = token.find('.');
@@ -148,8 +150,7 @@ Secret new_secret_key(Algorithm algorithm) {
     return Secret{std::string_view(reinterpret_cast<const char*>(key), sizeof key)};
 }
 
-std::string public_key_of(Algorithm algorithm, std::string_view secret_key) {
-    if (algorithm != Algorithm::eddsa) throw Error(ErrorKind::invalid_value, "an HS256 key has no public part");
+std::string eddsa_public_key(std::string_view secret_key) {
     if (secret_key.size() != crypto_sign_SECRETKEYBYTES)
         throw Error(ErrorKind::invalid_value, "an EdDSA secret key must be 64 bytes");
     std::string public_key(crypto_sign_PUBLICKEYBYTES, '\0');

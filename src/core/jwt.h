@@ -25,8 +25,9 @@ inline constexpr std::size_t kMaxTokenChars = 65536;
 // key (64 bytes, seed and public key) for EdDSA, 32 random bytes for HS256.
 Secret new_secret_key(Algorithm algorithm);
 
-// The Ed25519 public key (32 bytes) of an EdDSA secret key. HS256 has none: throws.
-std::string public_key_of(Algorithm algorithm, std::string_view secret_key);
+// The Ed25519 public key (32 bytes) of an EdDSA secret key (64 bytes, else 22023).
+// HS256 keys have no public part: callers ask for EdDSA keys only.
+std::string eddsa_public_key(std::string_view secret_key);
 
 // A compact JWS: header {"alg", "kid", "typ": "JWT"}, the claims (a JSON object, written
 // again compactly), signed with secret_key. Throws core::Error for claims that are not a

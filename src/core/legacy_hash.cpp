@@ -28,6 +28,7 @@ constexpr Prefix kPrefixes[] = {
     {"$y$", HashFormat::yescrypt},
 };
 
+// Whether libsodium verifies this format itself (Argon2) rather than libxcrypt.
 bool is_libsodium_format(HashFormat format) {
     return format == HashFormat::argon2id || format == HashFormat::argon2i;
 }
@@ -52,6 +53,7 @@ bool libsodium_well_formed(HashFormat format, const std::string& stored) {
     return crypto_pwhash_argon2i_str_needs_rehash(stored.c_str(), 1, 8192) != -1;
 }
 
+// Whether the password matches an Argon2 string, by libsodium's constant-time verifier.
 bool libsodium_matches(HashFormat format, std::string_view password, const std::string& stored) {
     if (format == HashFormat::argon2id)
         return crypto_pwhash_argon2id_str_verify(stored.c_str(), password.data(), password.size()) == 0;

@@ -1,4 +1,4 @@
-// Opaque bearer tokens (sessions now; reset, verification and API keys later): random
+// Opaque bearer tokens (sessions, reset and verification tokens, API keys): random
 // bytes shown once to the client, stored only as a digest.
 #pragma once
 

@@ -1,3 +1,5 @@
+#include "pg/postgres_headers.h"
+
 #include "pg/border.h"
 
 #include <cstring>
@@ -16,11 +18,14 @@ struct Failure {
     char detail[512] = {};
 };
 
+// Copies an exception's text into a Failure buffer, cut to fit and NUL-terminated, so
+// it outlives the exception.
 void copy_text(char* to, std::size_t capacity, const char* from) {
     std::strncpy(to, from, capacity - 1);
     to[capacity - 1] = '\0';
 }
 
+// The SQLSTATE the contract gives a core error kind (22004, 22023 or XX000).
 int sqlstate_of(core::ErrorKind kind) {
     switch (kind) {
         case core::ErrorKind::null_value: return ERRCODE_NULL_VALUE_NOT_ALLOWED;

@@ -9,6 +9,8 @@
 // holds EXECUTE. fmgr does not check EXECUTE, so this entry point is its only way in.
 //
 // It holds no C++ objects, so PostgreSQL errors raised by the implementation pass through.
+#include "pg/postgres_headers.h"
+
 #include "pg/border.h"
 
 extern "C" {

@@ -5,6 +5,8 @@
 // or identity switch. They are neither SECURITY DEFINER nor carry a SET clause; the
 // reads they make are fixed here, with nothing a caller's search_path could redirect.
 // They hold no C++ objects: a PostgreSQL error raised inside passes straight through.
+#include "pg/postgres_headers.h"
+
 #include "pg/border.h"
 #include "pg/check_relations.h"
 
@@ -29,11 +31,14 @@ struct IdList {
     int slot_mask;   // slots has slot_mask + 1 entries, a power of two over twice count
 };
 
+// Where an id's search starts in the hash index: a multiplicative hash, so consecutive
+// ids (serial keys) spread over the slots.
 uint32 slot_of(int64 id, int mask) {
     uint64 h = static_cast<uint64>(id) * UINT64CONST(0x9E3779B97F4A7C15);
     return static_cast<uint32>(h >> 32) & static_cast<uint32>(mask);
 }
 
+// An empty list with room for 16 ids, enough for most calls without growing.
 void id_list_init(IdList* list) {
     list->count = 0;
     list->slot_mask = 31;
@@ -41,6 +46,7 @@ void id_list_init(IdList* list) {
     list->slots = static_cast<int*>(palloc0(sizeof(int) * (list->slot_mask + 1)));
 }
 
+// Whether the id is in the list: one probe of the hash index, whatever the list's size.
 bool id_list_contains(const IdList* list, int64 id) {
     for (uint32 s = slot_of(id, list->slot_mask);; s = (s + 1) & list->slot_mask) {
         const int at = list->slots[s];

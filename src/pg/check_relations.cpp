@@ -1,3 +1,5 @@
+#include "pg/postgres_headers.h"
+
 #include "pg/check_relations.h"
 
 extern "C" {
@@ -40,6 +42,7 @@ constexpr TableName kTableNames[kTableCount] = {
     {"role_inherits", "role_inherits_inherited_idx", {"inherited_role_id"}},
     {"permissions", "permissions_name_key", {"product_id", "name"}},
     {"role_permissions", "role_permissions_permission_idx", {"permission_id"}},
+    {"user_sessions", "user_sessions_token_hash_key", {"token_hash"}},
 };
 
 struct ColumnName {
@@ -56,6 +59,11 @@ constexpr ColumnName kColumnNames[kColumnCount] = {
     {kRoleInherits, "role_id"},
     {kPermissions, "id"},
     {kRolePermissions, "role_id"},
+    {kUserSessions, "id"},
+    {kUserSessions, "user_id"},
+    {kUserSessions, "expires_at"},
+    {kUserSessions, "last_used_at"},
+    {kUserSessions, "revoked_at"},
 };
 
 // What the backend remembers between calls: OIDs and attribute numbers, never data.
@@ -195,6 +203,11 @@ void add_text_key(IndexRead* read, Datum text_value) {
     const int attno = read->key_count + 1;
     ScanKeyEntryInitialize(&read->keys[read->key_count], 0, attno, BTEqualStrategyNumber, InvalidOid,
                            read->table->index->rd_indcollation[attno - 1], F_TEXTEQ, text_value);
+    read->key_count++;
+}
+
+void add_bytea_key(IndexRead* read, Datum bytea_value) {
+    ScanKeyInit(&read->keys[read->key_count], read->key_count + 1, BTEqualStrategyNumber, F_BYTEAEQ, bytea_value);
     read->key_count++;
 }
 

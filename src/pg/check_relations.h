@@ -1,6 +1,6 @@
 // Direct index reads of the auth tables, for the checks apps make on every request.
 //
-// The checks (auth_has_role, auth_has_permission) read the tables through their indexes
+// The checks (auth_has_role, auth_has_permission, auth_session_user) read the tables through their indexes
 // with the table access method, not through SQL: no planner, no executor, no SET clause
 // and no SECURITY DEFINER switch per call. Relation OIDs and column numbers are resolved
 // once per backend and forgotten on any relcache invalidation of those relations (a
@@ -37,6 +37,7 @@ enum Table {
     kRoleInherits,     // role_inherits_inherited_idx (inherited_role_id)
     kPermissions,      // permissions_name_key (product_id, name)
     kRolePermissions,  // role_permissions_permission_idx (permission_id)
+    kUserSessions,     // user_sessions_token_hash_key (token_hash)
     kTableCount
 };
 
@@ -50,6 +51,11 @@ enum Column {
     kInheritsRoleId,            // role_inherits.role_id
     kPermissionId,              // permissions.id
     kRolePermissionsRoleId,     // role_permissions.role_id
+    kSessionId,                 // user_sessions.id
+    kSessionUserId,             // user_sessions.user_id
+    kSessionExpiresAt,          // user_sessions.expires_at
+    kSessionLastUsedAt,         // user_sessions.last_used_at
+    kSessionRevokedAt,          // user_sessions.revoked_at
     kColumnCount
 };
 
@@ -96,6 +102,7 @@ AttrNumber column(Column which);
 void begin_read(CallTables* tables, Table which, IndexRead* read);
 void add_int8_key(IndexRead* read, int64 value);
 void add_text_key(IndexRead* read, Datum text_value);
+void add_bytea_key(IndexRead* read, Datum bytea_value);
 void add_null_key(IndexRead* read);
 
 // Like begin_read, for a read whose columns are all in the index: a row is taken from

@@ -1,6 +1,6 @@
-#include "pg/hash_slots.h"
-
 #include "pg/postgres_headers.h"
+
+#include "pg/hash_slots.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -27,7 +27,7 @@ struct SharedSlots {
 constexpr const char kShmemName[] = "auth hash slots";
 
 SharedSlots* shared = nullptr;  // attached at first use in each backend
-int held_here = 0;              // slots this backend holds (0 or 1)
+int held_here = 0;              // slots this backend holds now
 bool callbacks_registered = false;
 
 shmem_request_hook_type previous_request_hook = nullptr;
@@ -66,11 +66,14 @@ void release_held() {
 void release_on_abort(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) release_held();
 }
+// The same for a subtransaction rolled back (a PL/pgSQL EXCEPTION block, a SAVEPOINT).
 void release_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
     if (event == SUBXACT_EVENT_ABORT_SUB) release_held();
 }
+// The same when the backend exits holding a slot.
 void release_on_exit(int, Datum) { release_held(); }
 
+// Installs the safety nets above, once per backend, at its first hash.
 void register_callbacks() {
     if (callbacks_registered) return;
     RegisterXactCallback(release_on_abort, nullptr);
@@ -79,11 +82,14 @@ void register_callbacks() {
     callbacks_registered = true;
 }
 
+// shmem_request_hook: reserves the counter's space at server start (preloaded library).
 void request_shmem() {
     if (previous_request_hook) previous_request_hook();
     RequestAddinShmemSpace(MAXALIGN(sizeof(SharedSlots)));
 }
 
+// shmem_startup_hook: creates the counter in the reserved space once shared memory
+// exists (and again after a crash restart, hence the reset).
 void startup_shmem() {
     if (previous_startup_hook) previous_startup_hook();
     shared = nullptr;

@@ -1,5 +1,7 @@
 // SQL entry points for the contract's input rules (internal: schema auth). Each returns
 // its input unchanged, so a SQL function can check a value where it uses it.
+#include "pg/postgres_headers.h"
+
 #include "core/error.h"
 #include "core/input_rules.h"
 #include "pg/border.h"

@@ -1,6 +1,8 @@
 // SQL entry points for JWTs and their keys (internal: schema auth). The SQL side
 // (src/sql/65_jwt.sql) picks the key and builds the claims; these sign, verify and
 // publish, through src/core/jwt.
+#include "pg/postgres_headers.h"
+
 #include "core/error.h"
 #include "core/jwt.h"
 #include "pg/border.h"
@@ -43,13 +45,9 @@ AUTH_SQL_FUNCTION(auth_new_signing_secret) {
 AUTH_SQL_FUNCTION(auth_signing_public_key) {
     const pg::TextArg name = pg::text_arg(fcinfo, 0);
     const pg::TextArg secret = pg::text_arg(fcinfo, 1);
-    const Algorithm algorithm = algorithm_of(name);
-    if (algorithm != Algorithm::eddsa) {
-        pg::wipe_copy(secret);
-        PG_RETURN_NULL();
-    }
-    const std::string public_key = core::jwt::public_key_of(algorithm, secret.view());
-    pg::wipe_copy(secret);
+    const pg::WipeOnExit wipe(secret);
+    if (algorithm_of(name) != Algorithm::eddsa) PG_RETURN_NULL();
+    const std::string public_key = core::jwt::eddsa_public_key(secret.view());
     return pg::bytea_datum(reinterpret_cast<const unsigned char*>(public_key.data()), public_key.size());
 }
 
@@ -60,8 +58,8 @@ AUTH_SQL_FUNCTION(auth_jwt_sign) {
     const pg::TextArg kid = pg::text_arg(fcinfo, 1);
     const pg::TextArg claims = pg::text_arg(fcinfo, 2);
     const pg::TextArg secret = pg::text_arg(fcinfo, 3);
+    const pg::WipeOnExit wipe(secret);
     const std::string token = core::jwt::sign(algorithm_of(name), kid.view(), claims.view(), secret.view());
-    pg::wipe_copy(secret);
     return pg::text_datum(token);
 }
 
@@ -82,10 +80,10 @@ AUTH_SQL_FUNCTION(auth_jwt_verified_claims) {
     const pg::TextArg name = pg::text_arg(fcinfo, 1);
     const pg::TextArg key = pg::text_arg(fcinfo, 2);
     const TimestampTz now = PG_GETARG_TIMESTAMPTZ(3);
+    const pg::WipeOnExit wipe_key(key);
     const auto algorithm = core::jwt::algorithm_named(name.view());
     if (!algorithm) PG_RETURN_NULL();
     const auto claims = core::jwt::verified_claims(token.view(), *algorithm, key.view(), unix_seconds(now));
-    pg::wipe_copy(key);
     if (!claims) PG_RETURN_NULL();
     return pg::text_datum(*claims);
 }

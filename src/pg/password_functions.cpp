@@ -1,6 +1,8 @@
 // SQL entry points for hashing and checking passwords (internal: schema auth, called
 // by the extension's own functions only). Every hash or verification runs in a slot of
 // auth.max_concurrent_hashes, taken while the frame holds plain data only.
+#include "pg/postgres_headers.h"
+
 #include "core/error.h"
 #include "core/input_rules.h"
 #include "core/legacy_hash.h"
@@ -15,18 +17,6 @@
 using namespace auth;
 
 namespace {
-
-// Wipes our copy of a password argument however the call ends.
-class WipeOnExit {
-public:
-    explicit WipeOnExit(const pg::TextArg& arg) : arg_(arg) {}
-    WipeOnExit(const WipeOnExit&) = delete;
-    WipeOnExit& operator=(const WipeOnExit&) = delete;
-    ~WipeOnExit() { pg::wipe_copy(arg_); }
-
-private:
-    const pg::TextArg& arg_;
-};
 
 // Checks the size policy of a password argument, wiping our copy before a refusal
 // leaves: no WipeOnExit may exist yet, as the slot is taken after this check.
@@ -68,7 +58,7 @@ AUTH_SQL_FUNCTION(auth_hash_password) {
     check_size_or_wipe(password, argument);
     acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
-    const WipeOnExit wipe(password);
+    const pg::WipeOnExit wipe(password);
     const core::Secret normalized = core::normalized_password(password.view(), argument);
     core::check_password_length(normalized.view(), pg::password_limits(), argument);
     return pg::text_datum(core::hash_password(normalized.view(), pg::hash_cost()));
@@ -82,7 +72,7 @@ AUTH_SQL_FUNCTION(auth_rehash_password) {
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
     acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
-    const WipeOnExit wipe(password);
+    const pg::WipeOnExit wipe(password);
     const core::Secret normalized = core::normalized_password(password.view(), "password");
     return pg::text_datum(core::hash_password(normalized.view(), pg::hash_cost()));
 }
@@ -106,7 +96,7 @@ AUTH_SQL_FUNCTION(auth_password_matches) {
     }
     acquire_hash_slot_or_wipe(password);
     const pg::HashSlot slot;
-    const WipeOnExit wipe(password);
+    const pg::WipeOnExit wipe(password);
     std::optional<core::StoredPassword> stored_password;
     if (has_hash) stored_password = core::StoredPassword{stored.view(), imported};
     PG_RETURN_BOOL(core::check_password(password.view(), stored_password, pg::hash_cost()));
@@ -147,7 +137,7 @@ AUTH_SQL_FUNCTION(auth_check_new_password) {
     if (PG_ARGISNULL(0))
         throw core::Error(core::ErrorKind::null_value, std::string(argument) + " must not be null");
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
-    const WipeOnExit wipe(password);
+    const pg::WipeOnExit wipe(password);
     core::check_password_size(password.view(), pg::password_limits(), argument);
     const core::Secret normalized = core::normalized_password(password.view(), argument);
     core::check_password_length(normalized.view(), pg::password_limits(), argument);

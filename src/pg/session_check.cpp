@@ -3,44 +3,45 @@
 // It reads auth.user_sessions through the unique index on token_hash directly, with no
 // SQL statement, no SECURITY DEFINER switch and no SET clause, so it costs about what a
 // hand-written index lookup costs (bench/30_sessions.sh). It need not read auth.users: a
-// deactivation ends the user's sessions (src/sql/62_session_rules.sql). The objects' OIDs are looked up
-// once per backend and forgotten on any catalog change to them. It opens the tables
-// without a privilege check: EXECUTE on the function, granted to auth_client and
-// auth_admin only, is the check. It only reads, so it runs on a hot standby; on a
-// writable server it has auth.touch_session refresh last_used_at, at most once a minute.
+// deactivation ends the user's sessions (src/sql/62_session_rules.sql). The table, its
+// index and columns are resolved by the same per-backend cache as the other checks
+// (check_relations.h: verified index columns, forgotten on a relcache invalidation of
+// them); auth.touch_session's OID is remembered here and forgotten when its own pg_proc
+// row changes. It opens the tables without a privilege check: EXECUTE on the function,
+// granted to auth_client and auth_admin only, is the check. It only reads, so it runs on
+// a hot standby; on a writable server it has auth.touch_session refresh last_used_at, at
+// most once a minute.
 //
 // The index work runs in frames that hold plain data only, so a PostgreSQL error there
 // (a damaged extension) passes through the border without skipping a C++ destructor.
-#include "core/token.h"
-#include "pg/border.h"
-#include "pg/settings.h"
-#include "pg/values.h"
+#include "pg/postgres_headers.h"
 
 extern "C" {
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
-#include "executor/tuptable.h"
-#include "utils/fmgroids.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 }
 
+#include <optional>
 #include <type_traits>
 
+#include "core/token.h"
+#include "pg/border.h"
+#include "pg/check_relations.h"
+#include "pg/settings.h"
+#include "pg/values.h"
+
 using namespace auth;
+using namespace auth::pg::checks;
 
 namespace {
 
 constexpr int64 kRefreshEveryUsecs = 60 * USECS_PER_SEC;
-constexpr int kLookupAttempts = 5;
 
 // What the check needs of a session row.
 struct SessionRow {
@@ -51,125 +52,63 @@ struct SessionRow {
     bool revoked;
 };
 
-// Where the check reads: the OIDs and column numbers of the extension's objects, looked
-// up once per backend and forgotten when the catalog changes (DROP EXTENSION, ALTER ...).
-struct Catalog {
-    bool valid = false;
-    Oid schema, sessions, sessions_by_token, touch_session;
-    AttrNumber session_id, session_user_id, expires_at, last_used_at, revoked_at;
-};
-Catalog catalog;
+// auth.touch_session's OID, looked up when first needed, and the hash of its pg_proc
+// cache key, so that only an invalidation of that row (or a cache reset) forgets it.
+Oid touch_session_oid = InvalidOid;
+uint32 touch_session_hash = 0;
+bool touch_session_callback_registered = false;
 
-// Invalidation callbacks: any change to one of our relations, or to any function, makes
-// the next call look everything up again.
-void forget_catalog_on_relation(Datum, Oid relation) {
-    if (relation == InvalidOid || relation == catalog.sessions || relation == catalog.sessions_by_token)
-        catalog.valid = false;
-}
-void forget_catalog_on_function(Datum, int, uint32) { catalog.valid = false; }
-
-// A column's number, or an error naming the damaged table.
-AttrNumber column_number(Oid relation, const char* table, const char* column) {
-    const AttrNumber number = get_attnum(relation, column);
-    if (number == InvalidAttrNumber)
-        elog(ERROR, "auth.%s has no column %s: the extension is damaged", table, column);
-    return number;
+// Forgets auth.touch_session's OID when its pg_proc row changes or goes away.
+void forget_touch_session(Datum, int, uint32 hash_value) {
+    if (hash_value == 0 || hash_value == touch_session_hash) touch_session_oid = InvalidOid;
 }
 
-// The relation auth.<name>, or an error saying the extension is damaged.
-Oid auth_relation(Oid schema, const char* name) {
-    const Oid relation = get_relname_relid(name, schema);
-    if (!OidIsValid(relation)) elog(ERROR, "auth.%s is missing: the extension is damaged", name);
-    return relation;
-}
-
-// auth.touch_session(bigint), found by OID lookups: no search_path, and no USAGE needed
-// on schema auth.
-Oid touch_session_function(Oid schema) {
+// auth.touch_session(bigint), found by OID lookups (no search_path, and no USAGE needed
+// on schema auth) and remembered until its catalog row changes.
+Oid touch_session_function() {
+    if (!touch_session_callback_registered) {
+        CacheRegisterSyscacheCallback(PROCOID, forget_touch_session, (Datum)0);
+        touch_session_callback_registered = true;
+    }
+    if (OidIsValid(touch_session_oid)) return touch_session_oid;
     NameData name;
     namestrcpy(&name, "touch_session");
     Oid argument_type = INT8OID;
     HeapTuple tuple = SearchSysCache3(PROCNAMEARGSNSP, NameGetDatum(&name),
                                       PointerGetDatum(buildoidvector(&argument_type, 1)),
-                                      ObjectIdGetDatum(schema));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "auth.touch_session is missing: the extension is damaged");
+                                      ObjectIdGetDatum(get_namespace_oid("auth", false)));
+    if (!HeapTupleIsValid(tuple))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_FUNCTION),
+                        errmsg("auth.touch_session(bigint) is missing: the extension is damaged")));
     const Oid touch = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->oid;
     ReleaseSysCache(tuple);
+    touch_session_hash = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(touch));
+    touch_session_oid = touch;
     return touch;
 }
 
-// Fills the catalog cache, registering the invalidation callbacks the first time.
-void load_catalog() {
-    static bool callbacks_registered = false;
-    if (!callbacks_registered) {
-        CacheRegisterRelcacheCallback(forget_catalog_on_relation, 0);
-        CacheRegisterSyscacheCallback(PROCOID, forget_catalog_on_function, 0);
-        callbacks_registered = true;
-    }
-    catalog.valid = false;
-    catalog.schema = get_namespace_oid("auth", false);
-    catalog.sessions = auth_relation(catalog.schema, "user_sessions");
-    catalog.sessions_by_token = auth_relation(catalog.schema, "user_sessions_token_hash_key");
-    catalog.session_id = column_number(catalog.sessions, "user_sessions", "id");
-    catalog.session_user_id = column_number(catalog.sessions, "user_sessions", "user_id");
-    catalog.expires_at = column_number(catalog.sessions, "user_sessions", "expires_at");
-    catalog.last_used_at = column_number(catalog.sessions, "user_sessions", "last_used_at");
-    catalog.revoked_at = column_number(catalog.sessions, "user_sessions", "revoked_at");
-    catalog.touch_session = touch_session_function(catalog.schema);
-    catalog.valid = true;
-}
-
-// Opens a relation of the catalog cache, or NULL when it is gone or the cache went stale
-// while the lock was taken (the caller reloads and tries again).
-Relation open_cached(Oid relation) {
-    Relation opened = try_table_open(relation, AccessShareLock);
-    if (opened != nullptr && !catalog.valid) {
-        table_close(opened, AccessShareLock);
-        return nullptr;
-    }
-    return opened;
-}
-
-// Fetches through a unique index the one row whose first index column equals key, and
-// hands its slot to read; false when there is none.
-template <typename Read>
-bool fetch_unique(Relation table, Oid index_oid, RegProcedure equals, Datum key, Read read) {
-    Relation index = index_open(index_oid, AccessShareLock);
-    ScanKeyData scan_key;
-    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, equals, key);
-    IndexScanDesc scan = index_beginscan(table, index, GetActiveSnapshot(), 1, 0);
-    index_rescan(scan, &scan_key, 1, nullptr, 0);
-    TupleTableSlot* slot = table_slot_create(table, nullptr);
-    const bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
-    if (found) read(slot);
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    return found;
-}
-
-// Reads the session stored under digest. Returns false when the cache went stale on the
-// way (the caller reloads and tries again).
-bool read_session(const unsigned char* digest, bool* found, SessionRow* row) {
-    Relation sessions = open_cached(catalog.sessions);
-    if (sessions == nullptr) return false;
+// Reads the session stored under digest through user_sessions_token_hash_key, under the
+// call's snapshot; false when there is none.
+bool read_session(CallTables* tables, const unsigned char* digest, SessionRow* row) {
     bytea* key = static_cast<bytea*>(palloc(VARHDRSZ + core::kDigestBytes));
     SET_VARSIZE(key, VARHDRSZ + core::kDigestBytes);
     memcpy(VARDATA(key), digest, core::kDigestBytes);
-    *found = fetch_unique(sessions, catalog.sessions_by_token, F_BYTEAEQ, PointerGetDatum(key),
-                          [row](TupleTableSlot* slot) {
-                              bool isnull;
-                              row->id = DatumGetInt64(slot_getattr(slot, catalog.session_id, &isnull));
-                              row->user_id = DatumGetInt64(slot_getattr(slot, catalog.session_user_id, &isnull));
-                              row->expires_at = DatumGetTimestampTz(slot_getattr(slot, catalog.expires_at, &isnull));
-                              row->last_used_at =
-                                  DatumGetTimestampTz(slot_getattr(slot, catalog.last_used_at, &isnull));
-                              slot_getattr(slot, catalog.revoked_at, &isnull);
-                              row->revoked = !isnull;
-                          });
-    table_close(sessions, AccessShareLock);
+    IndexRead read;
+    begin_read(tables, kUserSessions, &read);
+    add_bytea_key(&read, PointerGetDatum(key));
+    const bool found = next_row(&read);
+    if (found) {
+        bool is_null;
+        row_int8(&read, kSessionId, &row->id);
+        row_int8(&read, kSessionUserId, &row->user_id);
+        row->expires_at = DatumGetTimestampTz(row_datum(&read, kSessionExpiresAt, &is_null));
+        row->last_used_at = DatumGetTimestampTz(row_datum(&read, kSessionLastUsedAt, &is_null));
+        row_datum(&read, kSessionRevokedAt, &is_null);
+        row->revoked = !is_null;
+        end_read(&read);
+    }
     pfree(key);
-    return true;
+    return found;
 }
 
 // True, with its user, when a live session is stored under digest. Plain data only.
@@ -188,15 +127,11 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
         PushCopiedSnapshot(GetActiveSnapshot());
         UpdateActiveSnapshotCommandId();
     }
-    // A catalog change seen while the table's lock is taken means looking up again.
-    bool read = false;
-    for (int attempt = 0; attempt < kLookupAttempts && !read; attempt++) {
-        if (!catalog.valid) load_catalog();
-        read = read_session(digest, &found, &row);
-        if (!read) catalog.valid = false;
-    }
+    CallTables tables;
+    begin_call(&tables);
+    found = read_session(&tables, digest, &row);
+    close_tables(&tables);
     if (own_writes || no_snapshot) PopActiveSnapshot();
-    if (!read) elog(ERROR, "the tables of schema auth changed during the session check");
     if (!found) return false;
     // The statement's start, as statement_timestamp() in the SQL functions: a session
     // that expires while a transaction is open is refused by its next statement.
@@ -205,7 +140,7 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;
     // Best effort, at most once a minute, never on a standby or in a READ ONLY transaction.
     if (row.last_used_at < now - kRefreshEveryUsecs && !XactReadOnly)
-        OidFunctionCall1(catalog.touch_session, Int64GetDatum(row.id));
+        OidFunctionCall1(touch_session_function(), Int64GetDatum(row.id));
     *user_id = row.user_id;
     return true;
 }

@@ -1,6 +1,8 @@
 // SQL entry points that hand the auth.* settings to the extension's SQL functions.
 // Reading them here, rather than with current_setting(), works even in a backend that
 // has not loaded the library yet (the call loads it).
+#include "pg/postgres_headers.h"
+
 #include "pg/border.h"
 #include "pg/settings.h"
 

@@ -1,11 +1,11 @@
+#include "pg/postgres_headers.h"
+
 #include "pg/settings.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
-
-#include "pg/postgres_headers.h"
 
 namespace auth::pg {
 namespace {

@@ -1,4 +1,6 @@
 // SQL entry points for opaque tokens (internal: schema auth).
+#include "pg/postgres_headers.h"
+
 #include "core/token.h"
 #include "pg/border.h"
 #include "pg/values.h"
@@ -16,6 +18,7 @@ AUTH_SQL_FUNCTION(auth_new_token) {
 // for anything that cannot be a token (so no lookup is made for it).
 AUTH_SQL_FUNCTION(auth_token_digest) {
     const pg::TextArg token = pg::text_arg(fcinfo, 0);
+    const pg::WipeOnExit wipe(token);
     const auto digest = core::token_digest(token.view());
     if (!digest) PG_RETURN_NULL();
     return pg::bytea_datum(digest->data(), digest->size());

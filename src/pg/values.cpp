@@ -1,3 +1,5 @@
+#include "pg/postgres_headers.h"
+
 #include "pg/values.h"
 
 extern "C" {

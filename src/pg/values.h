@@ -2,9 +2,9 @@
 // while C++ objects are alive (see border.h).
 #pragma once
 
-#include <string_view>
-
 #include "pg/postgres_headers.h"
+
+#include <string_view>
 
 namespace auth::pg {
 
@@ -23,6 +23,20 @@ TextArg text_arg(FunctionCallInfo fcinfo, int n);
 
 // Zeroes a detoasted copy of a secret argument; the caller's own datum is left alone.
 void wipe_copy(const TextArg& arg);
+
+// Wipes our copy of a secret argument however the C++ scope ends, a thrown exception
+// included. Make it only after every call that can raise a PostgreSQL error (text_arg,
+// acquire_hash_slot, ...) is done: a longjmp would skip its destructor (border.h).
+class WipeOnExit {
+public:
+    explicit WipeOnExit(const TextArg& arg) : arg_(arg) {}
+    WipeOnExit(const WipeOnExit&) = delete;
+    WipeOnExit& operator=(const WipeOnExit&) = delete;
+    ~WipeOnExit() { wipe_copy(arg_); }
+
+private:
+    const TextArg& arg_;
+};
 
 // A text datum holding these bytes; throws std::bad_alloc instead of raising.
 Datum text_datum(std::string_view bytes);
