@@ -63,7 +63,7 @@ REVOKE ALL ON FUNCTION auth_login(text, text, text, text, inet) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_login(text, text, text, text, inet) TO auth_client, auth_admin;
 
 -- auth_session_user (client): the session's user while the session is valid. A C
--- function (src/pg/session_check.cpp) that reads the two unique indexes directly; it is
+-- function (src/pg/session_check.cpp) that reads the token-hash index directly; it is
 -- neither SECURITY DEFINER nor SET, so it costs what a hand-written lookup costs. On a
 -- writable server it has auth.touch_session refresh last_used_at, at most once a minute.
 CREATE FUNCTION auth_session_user(token text) RETURNS bigint
