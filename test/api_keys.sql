@@ -107,10 +107,10 @@ UPDATE auth.users SET is_active = true WHERE id = :sam;
 -- Revoking.
 SET ROLE tap_key_app;
 SELECT is(pg_temp.error_of(format('SELECT auth_revoke_api_key(%L)', :'shop_key')),
-          '42501: permission denied: role "tap_key_app" may not manage product "TapKey Shop"',
+          '42501: permission denied: role "tap_key_app" may not revoke this api key',
           'a plain client cannot revoke a key');
 SELECT is(pg_temp.error_of($$SELECT auth_revoke_api_key(repeat('A', 51))$$),
-          '42501: permission denied: role "tap_key_app" manages no product',
+          '42501: permission denied: role "tap_key_app" may not revoke this api key',
           'a plain client gets 42501 for an unknown key too (a product function)');
 RESET ROLE;
 SET ROLE tap_key_shop_admins;
@@ -122,7 +122,7 @@ SELECT is(auth_revoke_api_key(:'shop_key'), false, 'again: false');
 SELECT is(auth_api_key_user(:'shop_key', 'TapKey Shop'), NULL, 'a revoked key gives NULL');
 SELECT is(auth_api_key_user(:'shop_key2', 'TapKey Shop'), :sam::bigint, 'the user''s other key still works');
 SELECT is(pg_temp.error_of(format('SELECT auth_revoke_api_key(%L)', :'blog_key')),
-          '42501: permission denied: role "tap_key_shop_admins" may not manage product "TapKey Blog"',
+          '42501: permission denied: role "tap_key_shop_admins" may not revoke this api key',
           'a product''s admin role cannot revoke another product''s key');
 RESET ROLE;
 SELECT is((SELECT detail - 'api_key_id' FROM auth.audit_log WHERE event = 'api_key_revoked'),

@@ -42,9 +42,16 @@ bool has_space(std::string_view s) {
     return any_code_point(s, [](ucs4_t uc) { return uc_is_property_white_space(uc); });
 }
 
-// Only white space: a name nobody can tell from an empty one when it is shown.
+// A code point that shows nothing: white space, a default-ignorable one (zero-width
+// spaces and joiners, the Hangul fillers, variation selectors, ...) or the blank braille
+// pattern.
+bool is_invisible(ucs4_t uc) {
+    return uc_is_property_white_space(uc) || uc_is_property_default_ignorable_code_point(uc) || uc == 0x2800;
+}
+
+// Nothing visible: a name nobody can tell from an empty one when it is shown.
 bool is_blank(std::string_view s) {
-    return !any_code_point(s, [](ucs4_t uc) { return !uc_is_property_white_space(uc); });
+    return !any_code_point(s, [](ucs4_t uc) { return !is_invisible(uc); });
 }
 
 }  // namespace

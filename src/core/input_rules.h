@@ -20,7 +20,8 @@ struct PasswordLengthLimits {
 std::size_t count_characters(std::string_view utf8, const char* argument);
 
 // A product, role, tenant or permission name: 1 to 200 characters, no control
-// characters (C0, DEL, C1), no line or paragraph separators, not only white space.
+// characters (C0, DEL, C1), no line or paragraph separators, not only invisible ones
+// (white space, zero-width and other default-ignorable code points).
 void check_name(std::string_view value, const char* argument);
 
 // An email: at most 254 characters, a non-empty local part and domain around the last

@@ -41,7 +41,7 @@ BEGIN
                         '@extschema@'::regnamespace
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'These roles could add functions that shadow auth_login and capture passwords: ' || creators || '.',
-                  HINT = 'Install into a schema only superusers may create in: CREATE SCHEMA auth_api; CREATE EXTENSION auth SCHEMA auth_api; and let clients call auth_api.auth_login(...) or put auth_api first on their search_path.';
+                  HINT = 'Install into a schema only superusers may create in: CREATE SCHEMA auth_api; CREATE EXTENSION auth SCHEMA auth_api; and let clients call the functions schema-qualified, auth_api.auth_login(...): an overload in another schema on their search_path could still be chosen.';
     END IF;
 END
 $$;

@@ -109,7 +109,7 @@ CREATE FUNCTION auth.require_admin(caller regrole) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT auth.is_admin(caller) THEN
-        RAISE EXCEPTION 'permission denied: role % is not a member of auth_admin', auth.shown(pg_get_userbyid(caller))
+        RAISE EXCEPTION 'permission denied: role % does not have the privileges of auth_admin', auth.shown(pg_get_userbyid(caller))
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 END

@@ -103,14 +103,20 @@ BEGIN
     SELECT k.* INTO key_row FROM auth.api_keys k WHERE k.key_hash = auth.api_key_digest(p_api_key);
     IF key_row.id IS NULL THEN
         IF NOT auth.manages_any_product(p_caller) THEN
-            RAISE EXCEPTION 'permission denied: role % manages no product', auth.shown(pg_get_userbyid(p_caller))
+            RAISE EXCEPTION 'permission denied: role % may not revoke this api key', auth.shown(pg_get_userbyid(p_caller))
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
         RETURN false;
     END IF;
+    -- The same message whether the key is unknown or another product's: it names no product.
     SELECT p.name INTO product_name FROM auth.products p WHERE p.id = key_row.product_id;
-    PERFORM auth.managed_product_id(p_caller, product_name);
-    UPDATE auth.api_keys k SET revoked_at = now() WHERE k.id = key_row.id AND k.revoked_at IS NULL;
+    BEGIN
+        PERFORM auth.managed_product_id(p_caller, product_name);
+    EXCEPTION WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'permission denied: role % may not revoke this api key', auth.shown(pg_get_userbyid(p_caller))
+            USING ERRCODE = 'insufficient_privilege';
+    END;
+    UPDATE auth.api_keys k SET revoked_at = statement_timestamp() WHERE k.id = key_row.id AND k.revoked_at IS NULL;
     IF NOT FOUND THEN
         RETURN false;
     END IF;

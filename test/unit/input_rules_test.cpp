@@ -67,7 +67,10 @@ TEST(CheckName, RefusesEmptyLongAndControlCharacters) {
         EXPECT_STREQ(e.what(), "role must not contain control characters") << bad;
     }
 
-    for (const char* blank : {" ", "   ", "\xC2\xA0", "\xE3\x80\x80 "}) {  // space, no-break, ideographic
+    // space, no-break, ideographic; zero-width space + word joiner + BOM; Hangul filler;
+    // blank braille pattern
+    for (const char* blank : {" ", "   ", "\xC2\xA0", "\xE3\x80\x80 ", "\xE2\x80\x8B\xE2\x81\xA0\xEF\xBB\xBF",
+                              "\xE3\x85\xA4", "\xE2\xA0\x80"}) {
         e = thrown_by([blank] { check_name(blank, "product"); });
         EXPECT_STREQ(e.what(), "product must not be blank") << blank;
     }
@@ -77,6 +80,7 @@ TEST(CheckName, KeepsOrdinaryUnicodeAndSpaces) {
     EXPECT_NO_THROW(check_name("Caf\xC3\xA9 Bar", "product"));            // "Café Bar"
     EXPECT_NO_THROW(check_name("\xE4\xBC\x9A\xE8\xA8\x88", "product"));  // "会計"
     EXPECT_NO_THROW(check_name(" padded ", "tenant"));
+    EXPECT_NO_THROW(check_name("a\xE2\x80\x8B", "tenant"));  // visible, with a zero-width space
 }
 
 TEST(CheckEmail, AcceptsOrdinaryAndInternationalAddresses) {
