@@ -133,8 +133,9 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     close_tables(&tables);
     if (own_writes || no_snapshot) PopActiveSnapshot();
     if (!found) return false;
-    // The statement's start, as statement_timestamp() in the SQL functions: a session
-    // that expires while a transaction is open is refused by its next statement.
+    // The rule of auth.session_is_live (src/sql/30_internal.sql), at the statement's
+    // start: a session that expires while a transaction is open is refused by its next
+    // statement.
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     const int64 idle_usecs = static_cast<int64>(pg::session_idle_timeout_seconds()) * USECS_PER_SEC;
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;

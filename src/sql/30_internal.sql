@@ -178,6 +178,15 @@ CREATE FUNCTION auth.member_of_product(user_id bigint, product_id bigint) RETURN
                          AND m.status = 'suspended')
 $$;
 
+-- Whether a session not revoked is still live: neither past its absolute lifetime nor
+-- idle too long, judged at the statement's start. The one rule of the SQL functions;
+-- auth_session_user applies the same in C (src/pg/session_check.cpp).
+CREATE FUNCTION auth.session_is_live(expires_at timestamptz, last_used_at timestamptz) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT expires_at > statement_timestamp()
+       AND last_used_at > statement_timestamp() - auth.session_idle_timeout()
+$$;
+
 -- Ends a user's sessions (password change or reset, deactivation, logout everywhere),
 -- all but the one whose token hash is p_keep. Returns how many live sessions ended:
 -- ones auth_session_user would still have accepted.
@@ -188,7 +197,5 @@ CREATE FUNCTION auth.end_sessions(p_user_id bigint, p_keep bytea DEFAULT NULL) R
         WHERE s.user_id = p_user_id AND s.revoked_at IS NULL
           AND s.token_hash IS DISTINCT FROM p_keep
         RETURNING s.expires_at, s.last_used_at)
-    SELECT count(*)::integer FROM ended
-    WHERE expires_at > statement_timestamp()
-      AND last_used_at > statement_timestamp() - auth.session_idle_timeout()
+    SELECT count(*)::integer FROM ended WHERE auth.session_is_live(expires_at, last_used_at)
 $$;

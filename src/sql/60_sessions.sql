@@ -100,9 +100,7 @@ BEGIN
     UPDATE auth.user_sessions s SET revoked_at = now()
     WHERE s.token_hash = auth.token_digest(p_token) AND s.revoked_at IS NULL
     RETURNING s.* INTO ended;
-    IF ended.id IS NULL
-       OR ended.expires_at <= statement_timestamp()
-       OR ended.last_used_at <= statement_timestamp() - auth.session_idle_timeout() THEN
+    IF ended.id IS NULL OR NOT auth.session_is_live(ended.expires_at, ended.last_used_at) THEN
         RETURN false;
     END IF;
     PERFORM auth.audit(p_caller, 'logout', ended.user_id, ended.product_id,
@@ -150,8 +148,7 @@ BEGIN
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
     WHERE s.user_id = auth_sessions.user_id
       AND s.revoked_at IS NULL
-      AND s.expires_at > statement_timestamp()
-      AND s.last_used_at > statement_timestamp() - auth.session_idle_timeout()
+      AND auth.session_is_live(s.expires_at, s.last_used_at)
       AND u.is_active
     ORDER BY s.created_at DESC, s.id DESC;
 END
