@@ -142,6 +142,63 @@ CREATE TABLE auth.audit_log (
 );
 CREATE INDEX audit_log_user_idx ON auth.audit_log (user_id, at);
 
+-- API keys: long-lived credentials a user gives a script or service, each for one
+-- product. Shown once; only the SHA-256 of the key is stored.
+-- A key is 'authkey_' and 43 URL-safe characters (256 random bits): the prefix lets
+-- secret scanners and people recognise one.
+CREATE TABLE auth.api_keys (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    product_id bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    key_hash   bytea NOT NULL UNIQUE CHECK (length(key_hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz,          -- NULL: until revoked
+    revoked_at timestamptz
+);
+CREATE INDEX api_keys_user_idx ON auth.api_keys (user_id);
+-- The hashes are dumped like session hashes: they cannot be turned back into keys.
+SELECT pg_catalog.pg_extension_config_dump('auth.api_keys', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.api_keys_id_seq', '');
+
+-- Single-use tokens mailed to a user: password reset and email verification. Only the
+-- SHA-256 of a token is kept; a token serves its own purpose only, once, before it
+-- expires, and for the address it was issued to.
+CREATE TABLE auth.account_tokens (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    purpose    text NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+    token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    email      text NOT NULL,     -- the user's address when the token was issued
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz
+);
+CREATE INDEX account_tokens_user_idx ON auth.account_tokens (user_id, purpose);
+SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens_id_seq', '');
+
+-- Signing keys. Every key pair is made here, from libsodium's random source. The table
+-- is NOT registered with pg_extension_config_dump: a dump carries no key that can mint
+-- tokens, and a restore (CREATE EXTENSION) makes fresh keys, so tokens issued before the
+-- restore stop verifying (they last at most auth.jwt_max_ttl()).
+CREATE TABLE auth.signing_keys (
+    kid        text PRIMARY KEY,
+    algorithm  text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
+    public_key bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
+    secret_key bytea,                                   -- never leaves the database
+    created_at timestamptz NOT NULL DEFAULT now(),
+    retired_at timestamptz,                             -- no longer signs; verifies a while longer
+    CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL)),
+    -- A retired EdDSA key verifies with its public key alone: its secret is dropped at
+    -- retirement. An HS256 secret verifies too, so it stays until the row is deleted.
+    CHECK (secret_key IS NOT NULL OR (algorithm = 'EdDSA' AND retired_at IS NOT NULL))
+);
+-- One current (signing) key per algorithm.
+CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys (algorithm) WHERE retired_at IS NULL;
+COMMENT ON TABLE auth.signing_keys IS
+    'JWT signing keys; not dumped: a restored database signs with new keys';
+
 -- (Who may read what is set last, in 90_privileges.sql.)
 
 -- Every table and sequence goes into pg_dump, so the data survives dump and restore.

@@ -14,9 +14,3 @@ BEGIN
     RETURN NULL;
 END
 $$;
-
-CREATE TRIGGER users_deactivation_ends_sessions
-    AFTER UPDATE OF is_active ON auth.users
-    FOR EACH ROW WHEN (OLD.is_active AND NOT NEW.is_active)
-    EXECUTE FUNCTION auth.end_sessions_on_deactivation();
-ALTER TABLE auth.users ENABLE ALWAYS TRIGGER users_deactivation_ends_sessions;

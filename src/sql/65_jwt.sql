@@ -2,27 +2,6 @@
 -- the published keys (auth_jwks). Signing and verification are C++ (src/core/jwt.cpp);
 -- this file keeps the keys and builds the claims.
 
--- Signing keys. Every key pair is made here, from libsodium's random source. The table
--- is NOT registered with pg_extension_config_dump: a dump carries no key that can mint
--- tokens, and a restore (CREATE EXTENSION) makes fresh keys, so tokens issued before the
--- restore stop verifying (they last at most auth.jwt_max_ttl()).
-CREATE TABLE auth.signing_keys (
-    kid        text PRIMARY KEY,
-    algorithm  text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
-    public_key bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
-    secret_key bytea,                                   -- never leaves the database
-    created_at timestamptz NOT NULL DEFAULT now(),
-    retired_at timestamptz,                             -- no longer signs; verifies a while longer
-    CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL)),
-    -- A retired EdDSA key verifies with its public key alone: its secret is dropped at
-    -- retirement. An HS256 secret verifies too, so it stays until the row is deleted.
-    CHECK (secret_key IS NOT NULL OR (algorithm = 'EdDSA' AND retired_at IS NOT NULL))
-);
--- One current (signing) key per algorithm.
-CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys (algorithm) WHERE retired_at IS NULL;
-COMMENT ON TABLE auth.signing_keys IS
-    'JWT signing keys; not dumped: a restored database signs with new keys';
-
 CREATE FUNCTION auth.new_signing_secret(algorithm text) RETURNS bytea
     LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'auth_new_signing_secret';
 CREATE FUNCTION auth.signing_public_key(algorithm text, secret bytea) RETURNS bytea
@@ -84,9 +63,6 @@ BEGIN
     RETURN signing_kid;
 END
 $$;
-
--- The keys made at CREATE EXTENSION.
-SELECT auth.add_signing_keys();
 
 -- auth_issue_jwt (client): a signed JWT for the session's user in one product, or NULL
 -- when the session is not valid or the user is not active, or not an active member of

@@ -1,23 +1,6 @@
 -- API keys: long-lived credentials a user gives a script or service, each for one
 -- product. Shown once; only the SHA-256 of the key is stored.
 
--- A key is 'authkey_' and 43 URL-safe characters (256 random bits): the prefix lets
--- secret scanners and people recognise one.
-CREATE TABLE auth.api_keys (
-    id         bigserial PRIMARY KEY,
-    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
-    product_id bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
-    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-    key_hash   bytea NOT NULL UNIQUE CHECK (length(key_hash) = 32),
-    created_at timestamptz NOT NULL DEFAULT now(),
-    expires_at timestamptz,          -- NULL: until revoked
-    revoked_at timestamptz
-);
-CREATE INDEX api_keys_user_idx ON auth.api_keys (user_id);
--- The hashes are dumped like session hashes: they cannot be turned back into keys.
-SELECT pg_catalog.pg_extension_config_dump('auth.api_keys', '');
-SELECT pg_catalog.pg_extension_config_dump('auth.api_keys_id_seq', '');
-
 -- The stored form of a well-formed key: the SHA-256 of its token part; NULL for anything
 -- that cannot be a key, so no lookup is made for it.
 CREATE FUNCTION auth.api_key_digest(api_key text) RETURNS bytea

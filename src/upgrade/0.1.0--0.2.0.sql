@@ -1,0 +1,4 @@
+-- From 0.1.0 to 0.2.0: what changes in tables, triggers and data. The functions, roles
+-- and privileges of 0.2.0 follow this file in the assembled script (see
+-- src/sql/load_order.txt); a function whose arguments or result change is dropped here
+-- first, since CREATE OR REPLACE cannot change them.
