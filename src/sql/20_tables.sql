@@ -35,7 +35,11 @@ CREATE TABLE auth.products (
     -- and its OID (so a role dropped and created again under the name inherits nothing).
     admin_role  name,
     admin_role_oid oid CHECK ((admin_role IS NULL) = (admin_role_oid IS NULL)),
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    -- The database role whose members are this product's app (auth_set_app_role), kept
+    -- like admin_role by name and OID.
+    app_role    name,
+    app_role_oid oid CHECK ((app_role IS NULL) = (app_role_oid IS NULL))
 );
 
 -- Companies or organisations using the products; a tenant is only a name.
@@ -115,19 +119,64 @@ CREATE TABLE auth.user_roles (
 CREATE INDEX user_roles_role_idx ON auth.user_roles (role_id);
 
 -- Login sessions. The token is shown once to the client; only its SHA-256 is kept.
+-- A session is bound to one product, or to none: a sign-in service's own session, from
+-- which single sign-on makes child sessions for products (auth_sso_exchange).
 CREATE TABLE auth.user_sessions (
     id           bigserial PRIMARY KEY,
     user_id      bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
     token_hash   bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
-    product_id   bigint REFERENCES auth.products ON DELETE SET NULL,  -- named at login, if any
+    product_id   bigint REFERENCES auth.products ON DELETE CASCADE,
     device_info  text CHECK (length(device_info) <= 500),
     client_ip    inet,
     created_at   timestamptz NOT NULL DEFAULT now(),
     last_used_at timestamptz NOT NULL DEFAULT now(),
     expires_at   timestamptz NOT NULL,
-    revoked_at   timestamptz
+    revoked_at   timestamptz,
+    -- The sign-in session this one was made from by single sign-on; ending a session
+    -- ends its children.
+    parent_id    bigint REFERENCES auth.user_sessions ON DELETE CASCADE,
+    -- Authenticator assurance level (NIST SP 800-63B) and the methods used (RFC 8176
+    -- names: pwd, otp; and recovery for a recovery code).
+    aal          text NOT NULL DEFAULT 'aal1' CHECK (aal IN ('aal1', 'aal2')),
+    amr          text[] NOT NULL DEFAULT '{pwd}'
 );
 CREATE INDEX user_sessions_user_idx ON auth.user_sessions (user_id) WHERE revoked_at IS NULL;
+CREATE INDEX user_sessions_parent_idx ON auth.user_sessions (parent_id) WHERE parent_id IS NOT NULL;
+
+-- Single sign-on codes (OAuth 2.0 authorization code with PKCE, RFC 7636, S256): made by
+-- a sign-in service from its session for one product, exchanged once by that product's
+-- app for a child session. Only the SHA-256 of a code is kept.
+CREATE TABLE auth.sso_codes (
+    id               bigserial PRIMARY KEY,
+    code_hash        bytea NOT NULL UNIQUE CHECK (length(code_hash) = 32),
+    session_id       bigint NOT NULL REFERENCES auth.user_sessions ON DELETE CASCADE,
+    user_id          bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    product_id       bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    code_challenge   text NOT NULL CHECK (code_challenge ~ '^[A-Za-z0-9_-]{43}$'),
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    expires_at       timestamptz NOT NULL,
+    used_at          timestamptz,
+    -- The session the exchange made: ended if the code comes back a second time.
+    child_session_id bigint REFERENCES auth.user_sessions ON DELETE SET NULL
+);
+CREATE INDEX sso_codes_session_idx ON auth.sso_codes (session_id);
+
+-- Account emails waiting for a mailer (auth_outbox_claim). A token is kept here only
+-- until a mailer claims the message; then it is erased (account_tokens keeps its hash).
+CREATE TABLE auth.outbox (
+    id         bigserial PRIMARY KEY,
+    kind       text NOT NULL CHECK (kind IN ('password_reset', 'email_verification')),
+    user_id    bigint REFERENCES auth.users ON DELETE CASCADE,
+    email      text NOT NULL,           -- the stored address when the message was queued
+    product_id bigint REFERENCES auth.products ON DELETE SET NULL,  -- the confined app that asked
+    token      text,                    -- NULL once claimed
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    claimed_at timestamptz,
+    claimed_by text,                    -- the mailer's database role
+    CHECK (claimed_at IS NULL OR token IS NULL)
+);
+CREATE INDEX outbox_unclaimed_idx ON auth.outbox (id) WHERE claimed_at IS NULL;
 
 -- What happened, who asked (the calling database role) and to whom. Never a password,
 -- a token or a hash. No foreign keys: the record outlives what it names.
@@ -213,6 +262,8 @@ SELECT pg_catalog.pg_extension_config_dump('auth.role_permissions', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_roles', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_sessions', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.users_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.products_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.tenants_id_seq', '');
@@ -222,3 +273,5 @@ SELECT pg_catalog.pg_extension_config_dump('auth.permissions_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_roles_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_sessions_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.outbox_id_seq', '');

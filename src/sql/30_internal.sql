@@ -158,6 +158,71 @@ CREATE FUNCTION auth.manages_any_product(caller regrole) RETURNS boolean
                    WHERE pg_has_role(caller, r.oid, 'USAGE'))
 $$;
 
+-- Who is a client of what (docs/clients.md). A client is confined to its products
+-- unless it is a sign-in service (auth_signin), an admin (auth_admin) or a superuser.
+-- Its products are those whose app_role or admin_role it holds the privileges of, each
+-- role still the one bound (same name and OID), so a lost binding closes access.
+
+-- The products the caller may act for, sorted; NULL when it is not confined. An empty
+-- array: a client of no product.
+CREATE FUNCTION auth.client_products(caller regrole) RETURNS bigint[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE
+        WHEN auth.is_admin(caller) OR pg_has_role(caller, 'auth_signin', 'USAGE') THEN NULL
+        ELSE coalesce((
+            SELECT array_agg(DISTINCT p.id ORDER BY p.id)
+            FROM auth.products p
+            CROSS JOIN LATERAL (VALUES (p.app_role_oid, p.app_role),
+                                       (p.admin_role_oid, p.admin_role)) AS bound(oid, name)
+            JOIN pg_roles r ON r.oid = bound.oid AND r.rolname = bound.name
+            WHERE pg_has_role(caller, r.oid, 'USAGE')), '{}')
+    END
+$$;
+
+-- The caller's products as auth.client_products gives them; 42501 for a client of no
+-- product, which may call no client function.
+CREATE FUNCTION auth.require_client(caller regrole) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    products bigint[] := auth.client_products(caller);
+BEGIN
+    IF products = '{}' THEN
+        RAISE EXCEPTION 'permission denied: role % is neither a sign-in service nor the app of a product',
+                        auth.shown(pg_get_userbyid(caller))
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Grant it auth_signin, or bind it to its product with auth_set_app_role.';
+    END IF;
+    RETURN products;
+END
+$$;
+
+-- Whether a client of these products (NULL: not confined) sees the user: one with a
+-- membership of any status in one of them. To it, any other user does not exist.
+CREATE FUNCTION auth.sees_user(products bigint[], user_id bigint) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT products IS NULL
+        OR EXISTS (SELECT FROM auth.user_products m
+                   WHERE m.user_id = $2 AND m.product_id = ANY (products))
+$$;
+
+-- The id of a product a client names, or NULL when no product has that name. A confined
+-- client naming a product not its own (existing or not) gets 42501: a configuration
+-- error, not an answer.
+CREATE FUNCTION auth.client_product_id(caller regrole, products bigint[], product text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found bigint;
+BEGIN
+    SELECT p.id INTO found FROM auth.products p WHERE p.name = product;
+    IF products IS NOT NULL AND (found IS NULL OR NOT found = ANY (products)) THEN
+        RAISE EXCEPTION 'permission denied: role % may not act for product %',
+                        auth.shown(pg_get_userbyid(caller)), auth.shown(product)
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN found;
+END
+$$;
+
 -- The audit trail. Callers pass names and reasons, never a secret.
 CREATE FUNCTION auth.audit(caller regrole, event text, user_id bigint, product_id bigint,
                            detail jsonb DEFAULT '{}') RETURNS void

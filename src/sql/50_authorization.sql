@@ -35,6 +35,47 @@ COMMENT ON FUNCTION auth_create_product(text, text, regrole) IS
 REVOKE ALL ON FUNCTION auth_create_product(text, text, regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_create_product(text, text, regrole) TO auth_admin;
 
+-- auth_set_app_role (admin): members of app_role become the product's app, a client
+-- confined to it (docs/clients.md); NULL unbinds. Kept by name and OID, like admin_role.
+-- The extension's own roles are refused: binding one would make every app, sign-in
+-- service or mailer an app of this product.
+CREATE FUNCTION auth.set_app_role(p_caller regrole, p_product text, p_app_role regrole) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_product_id bigint;
+    before name;
+BEGIN
+    PERFORM auth.require_admin(p_caller);
+    IF p_product IS NULL THEN
+        RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_app_role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = p_app_role) THEN
+        RAISE EXCEPTION 'app_role % does not exist', p_app_role::oid
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF pg_get_userbyid(p_app_role) IN ('auth_admin', 'auth_client', 'auth_signin', 'auth_mailer', 'auth_user') THEN
+        RAISE EXCEPTION 'app_role may not be %, a role of the extension', pg_get_userbyid(p_app_role)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Create a role for the app, such as CREATE ROLE payroll_app NOLOGIN IN ROLE auth_client.';
+    END IF;
+    SELECT p.id, p.app_role INTO v_product_id, before FROM auth.products p WHERE p.name = p_product FOR UPDATE;
+    IF v_product_id IS NULL THEN
+        RAISE EXCEPTION 'product % does not exist', auth.shown(p_product) USING ERRCODE = 'undefined_object';
+    END IF;
+    UPDATE auth.products p SET app_role = pg_get_userbyid(p_app_role), app_role_oid = p_app_role
+    WHERE p.id = v_product_id;
+    PERFORM auth.audit(p_caller, 'app_role_bound', NULL, v_product_id,
+                       jsonb_build_object('app_role', pg_get_userbyid(p_app_role), 'previous', before));
+END
+$$;
+
+CREATE FUNCTION auth_set_app_role(product text, app_role regrole) RETURNS void
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_set_app_role(text, regrole) IS
+    'binds a database role as the product''s app (a client confined to the product); NULL unbinds';
+REVOKE ALL ON FUNCTION auth_set_app_role(text, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_set_app_role(text, regrole) TO auth_admin;
+
 -- auth_create_role (product): a role within a product.
 CREATE FUNCTION auth.create_role(p_caller regrole, p_product text, p_role text,
                                  p_description text) RETURNS bigint

@@ -1,18 +1,18 @@
 -- Privileges, last. Whatever a file above forgot, and whatever the installing role's
 -- default privileges (ALTER DEFAULT PRIVILEGES) granted on the new objects, is taken
 -- back here. Afterwards, besides the owner's, only these hold:
---   EXECUTE on the public auth_* functions, for auth_client and auth_admin as granted
---     beside each function;
+--   EXECUTE on the public auth_* functions, for auth_client, auth_admin, auth_mailer
+--     and auth_user as granted beside each function (auth_signin has auth_client's);
 --   USAGE on schema auth and SELECT on auth.audit_log, for auth_admin.
 DO $$
 DECLARE
     keep oid[] := ARRAY(SELECT r.oid FROM pg_catalog.pg_roles r
-                        WHERE r.rolname IN ('auth_admin', 'auth_client'));
+                        WHERE r.rolname IN ('auth_admin', 'auth_client', 'auth_mailer', 'auth_user'));
     item record;
 BEGIN
     FOR item IN
         -- Functions: internal ones (schema auth) for the owner alone; public ones for the
-        -- owner, auth_admin and auth_client. A NULL ACL means PUBLIC may execute.
+        -- owner and the roles above. A NULL ACL means PUBLIC may execute.
         SELECT 'FUNCTION ' || p.oid::pg_catalog.regprocedure AS object, a.grantee
         FROM pg_catalog.pg_depend d
         JOIN pg_catalog.pg_proc p ON p.oid = d.objid,

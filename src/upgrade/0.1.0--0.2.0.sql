@@ -2,3 +2,58 @@
 -- and privileges of 0.2.0 follow this file in the assembled script (see
 -- src/sql/load_order.txt); a function whose arguments or result change is dropped here
 -- first, since CREATE OR REPLACE cannot change them.
+
+-- Products get an app role (auth_set_app_role), kept by name and OID like admin_role.
+ALTER TABLE auth.products
+    ADD COLUMN app_role name,
+    ADD COLUMN app_role_oid oid CHECK ((app_role IS NULL) = (app_role_oid IS NULL));
+
+-- The v2 session row: a parent (single sign-on), an assurance level and its methods.
+-- Sessions made by 0.1.0 were made with a password: aal1, {pwd}. A session follows its
+-- product: deleting the product ends it (0.1.0 set the product to NULL, which 0.2.0
+-- would read as a sign-in service's session, good for every product).
+ALTER TABLE auth.user_sessions
+    DROP CONSTRAINT user_sessions_product_id_fkey,
+    ADD CONSTRAINT user_sessions_product_id_fkey FOREIGN KEY (product_id)
+        REFERENCES auth.products ON DELETE CASCADE,
+    ADD COLUMN parent_id bigint REFERENCES auth.user_sessions ON DELETE CASCADE,
+    ADD COLUMN aal text NOT NULL DEFAULT 'aal1' CHECK (aal IN ('aal1', 'aal2')),
+    ADD COLUMN amr text[] NOT NULL DEFAULT '{pwd}';
+CREATE INDEX user_sessions_parent_idx ON auth.user_sessions (parent_id) WHERE parent_id IS NOT NULL;
+
+CREATE TABLE auth.sso_codes (
+    id               bigserial PRIMARY KEY,
+    code_hash        bytea NOT NULL UNIQUE CHECK (length(code_hash) = 32),
+    session_id       bigint NOT NULL REFERENCES auth.user_sessions ON DELETE CASCADE,
+    user_id          bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    product_id       bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    code_challenge   text NOT NULL CHECK (code_challenge ~ '^[A-Za-z0-9_-]{43}$'),
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    expires_at       timestamptz NOT NULL,
+    used_at          timestamptz,
+    child_session_id bigint REFERENCES auth.user_sessions ON DELETE SET NULL
+);
+CREATE INDEX sso_codes_session_idx ON auth.sso_codes (session_id);
+
+CREATE TABLE auth.outbox (
+    id         bigserial PRIMARY KEY,
+    kind       text NOT NULL CHECK (kind IN ('password_reset', 'email_verification')),
+    user_id    bigint REFERENCES auth.users ON DELETE CASCADE,
+    email      text NOT NULL,
+    product_id bigint REFERENCES auth.products ON DELETE SET NULL,
+    token      text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    claimed_at timestamptz,
+    claimed_by text,
+    CHECK (claimed_at IS NULL OR token IS NULL)
+);
+CREATE INDEX outbox_unclaimed_idx ON auth.outbox (id) WHERE claimed_at IS NULL;
+SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.outbox_id_seq', '');
+
+-- Reset and verification tokens of 0.1.0 were handed to the app that asked; from 0.2.0
+-- they reach the mailbox only. The ones still pending are voided: users ask again.
+UPDATE auth.account_tokens SET used_at = now() WHERE used_at IS NULL;
