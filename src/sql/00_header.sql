@@ -41,7 +41,7 @@ BEGIN
                         '@extschema@'::regnamespace
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'These roles could add functions that shadow auth_login and capture passwords: ' || creators || '.',
-                  HINT = 'Install into a schema only superusers may create in: CREATE SCHEMA auth_api; CREATE EXTENSION auth SCHEMA auth_api; and let clients call the functions schema-qualified, auth_api.auth_login(...): an overload in another schema on their search_path could still be chosen.';
+                  HINT = 'Install into a schema only superusers may create in: CREATE SCHEMA auth_api; CREATE EXTENSION auth SCHEMA auth_api; GRANT USAGE ON SCHEMA auth_api TO auth_client, auth_admin, auth_mailer, auth_user; and let clients call the functions schema-qualified, auth_api.auth_login(...): an overload in another schema on their search_path could still be chosen.';
     END IF;
 END
 $$;
