@@ -5,7 +5,7 @@ BEGIN;
 CREATE ROLE regress_operator NOLOGIN IN ROLE auth_admin;
 CREATE ROLE regress_shop_admins NOLOGIN;
 CREATE ROLE regress_shop_app NOLOGIN IN ROLE auth_client, regress_shop_admins;
-CREATE ROLE regress_other_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE regress_other_app NOLOGIN IN ROLE auth_signin;
 
 SELECT auth_create_user('gina@example.com', 'a long enough password') AS gina \gset
 
@@ -13,6 +13,8 @@ SET ROLE regress_operator;
 SELECT auth_create_product('Shop', 'the web shop', 'regress_shop_admins') > 0 AS shop,
        auth_create_product('Blog') > 0 AS blog;
 SELECT auth_create_role('Blog', 'editor') > 0 AS blog_editor;
+-- Gina is a member of the shop, so the shop's own admins see her.
+SELECT auth_set_membership(:gina, 'Shop', 'active');
 
 -- The shop's own admins manage the shop, and only the shop.
 SET ROLE regress_shop_app;

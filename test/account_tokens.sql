@@ -2,9 +2,10 @@
 -- expiring after auth.reset_token_ttl, bound to their purpose, user and address.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(50);
+SELECT plan(49);
 
-CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_signin;
+\ir helpers.psql
 
 SELECT auth_create_user('tap.tok.rita@example.com', 'rita-password-1') AS rita \gset
 SELECT auth_create_user('tap.tok.sol@example.com', 'sol-password-1') AS sol \gset
@@ -13,12 +14,17 @@ SELECT auth_create_user('tap.tok.sol@example.com', 'sol-password-1') AS sol \gse
 -- Password reset, as an app does it.
 SET ROLE tap_tok_app;
 SELECT auth_login('tap.tok.rita@example.com', 'rita-password-1') AS rita_session \gset
-SELECT auth_request_password_reset('TAP.TOK.RITA@example.com') AS reset1 \gset
+SELECT auth_request_password_reset('TAP.TOK.RITA@example.com');
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset1 \gset
 SELECT matches(:'reset1'::text, '^[A-Za-z0-9_-]{43}$', 'a reset token is 43 URL-safe characters (256 bits)');
-SELECT is(auth_request_password_reset('tap.tok.nobody@example.com'), NULL, 'an unknown email gives NULL');
-SELECT is(auth_request_password_reset(NULL), NULL, 'a NULL email gives NULL');
-SELECT is(auth_request_password_reset(repeat('r', 300) || '@example.com'), NULL, 'an over-long email gives NULL');
+SELECT pg_temp.outbox_size() AS queued \gset
+SELECT auth_request_password_reset('tap.tok.nobody@example.com');
+SELECT auth_request_password_reset(NULL);
+SELECT auth_request_password_reset(repeat('r', 300) || '@example.com');
+SELECT is(pg_temp.outbox_size(), :queued::bigint, 'an unknown, NULL or over-long email queues nothing');
 RESET ROLE;
+SELECT is((SELECT email FROM auth.outbox ORDER BY id DESC LIMIT 1), 'tap.tok.rita@example.com',
+          'the mail goes to the stored address, not to the address as typed');
 
 SELECT is((SELECT token_hash FROM auth.account_tokens WHERE user_id = :rita),
           sha256(convert_to(:'reset1', 'UTF8')), 'only the SHA-256 of the token is stored');
@@ -54,7 +60,8 @@ SELECT results_eq($$SELECT event, detail->>'reason' FROM auth.audit_log
                   'the request, the reset and the refused second use are recorded');
 
 -- An expired token (its timestamp moved, no sleeping).
-SELECT auth_request_password_reset('tap.tok.rita@example.com') AS reset2 \gset
+SELECT auth_request_password_reset('tap.tok.rita@example.com');
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset2 \gset
 UPDATE auth.account_tokens SET expires_at = now() - interval '1 second'
 WHERE token_hash = sha256(convert_to(:'reset2', 'UTF8'));
 SELECT is(auth_reset_password(:'reset2', 'rita-password-5'), false, 'an expired token gives false');
@@ -64,18 +71,21 @@ SELECT is((SELECT detail->>'reason' FROM auth.audit_log WHERE user_id = :rita OR
           'expired', 'the refusal is recorded as expired');
 -- A shorter auth.reset_token_ttl applies to new tokens.
 SET auth.reset_token_ttl = '5min';
-SELECT auth_request_password_reset('tap.tok.rita@example.com') AS reset3 \gset
+SELECT auth_request_password_reset('tap.tok.rita@example.com');
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset3 \gset
 SELECT is((SELECT expires_at - created_at FROM auth.account_tokens WHERE token_hash = sha256(convert_to(:'reset3', 'UTF8'))),
           interval '5 minutes', 'auth.reset_token_ttl sets the lifetime');
 RESET auth.reset_token_ttl;
 -- A newer token replaces an older unused one.
-SELECT auth_request_password_reset('tap.tok.rita@example.com') AS reset4 \gset
+SELECT auth_request_password_reset('tap.tok.rita@example.com');
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset4 \gset
 SELECT is(auth_reset_password(:'reset3', 'rita-password-6'), false, 'an older token is void once a newer one is issued');
 SELECT is((SELECT count(*)::int FROM auth.account_tokens WHERE user_id = :rita AND purpose = 'password_reset'),
           1, 'one reset token is kept per user');
 
 -- A token for another user resets that user only.
-SELECT auth_request_password_reset('tap.tok.sol@example.com') AS sol_reset \gset
+SELECT auth_request_password_reset('tap.tok.sol@example.com');
+SELECT pg_temp.mailed_token('tap.tok.sol@example.com', 'password_reset') AS sol_reset \gset
 SELECT is(auth_reset_password(:'sol_reset', 'sol-password-2'), true, 'Sol''s token resets a password');
 SELECT is(auth_verify_password('tap.tok.sol@example.com', 'sol-password-2'), :sol::bigint, 'Sol''s');
 SELECT is(auth_verify_password('tap.tok.rita@example.com', 'sol-password-2'), NULL::bigint, 'not Rita''s');
@@ -83,13 +93,17 @@ SELECT is(auth_verify_password('tap.tok.rita@example.com', 'rita-password-2'), :
           'Rita''s password is unchanged');
 
 -- An inactive user gets no reset token, and a pending one stops working.
-SELECT auth_request_password_reset('tap.tok.sol@example.com') AS sol_reset2 \gset
+SELECT auth_request_password_reset('tap.tok.sol@example.com');
+SELECT pg_temp.mailed_token('tap.tok.sol@example.com', 'password_reset') AS sol_reset2 \gset
 SELECT auth_set_active(:sol, false);
-SELECT is(auth_request_password_reset('tap.tok.sol@example.com'), NULL, 'an inactive user gets no reset token');
+SELECT pg_temp.outbox_size() AS queued \gset
+SELECT auth_request_password_reset('tap.tok.sol@example.com');
+SELECT is(pg_temp.outbox_size(), :queued::bigint, 'an inactive user gets no reset mail');
 SELECT is(auth_reset_password(:'sol_reset2', 'sol-password-3'), false, 'a token issued before deactivation is refused');
 SELECT auth_set_active(:sol, true);
 -- A password change voids pending reset tokens.
-SELECT auth_request_password_reset('tap.tok.sol@example.com') AS sol_reset3 \gset
+SELECT auth_request_password_reset('tap.tok.sol@example.com');
+SELECT pg_temp.mailed_token('tap.tok.sol@example.com', 'password_reset') AS sol_reset3 \gset
 SELECT ok(auth_change_password(:sol, 'sol-password-2', 'sol-password-4'), 'Sol changes the password');
 SELECT is(auth_reset_password(:'sol_reset3', 'sol-password-5'), false,
           'a reset token issued before a password change is void');
@@ -97,7 +111,8 @@ SELECT is(auth_reset_password(:'sol_reset3', 'sol-password-5'), false,
 -- ---------------------------------------------------------------------------------
 -- Email verification.
 SET ROLE tap_tok_app;
-SELECT auth_request_email_verification(:rita) AS verify1 \gset
+SELECT auth_request_email_verification(:rita);
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'email_verification') AS verify1 \gset
 SELECT matches(:'verify1'::text, '^[A-Za-z0-9_-]{43}$', 'a verification token is 43 URL-safe characters');
 SELECT throws_ok('SELECT auth_request_email_verification(-1)', '42704', 'user -1 does not exist',
                  'an unknown user is 42704');
@@ -105,7 +120,8 @@ SELECT throws_ok('SELECT auth_request_email_verification(NULL)', '22004', 'user_
                  'a NULL user is 22004');
 SELECT is(auth_reset_password(:'verify1', 'rita-password-7'), false,
           'a verification token cannot reset a password');
-SELECT auth_request_password_reset('tap.tok.rita@example.com') AS reset5 \gset
+SELECT auth_request_password_reset('tap.tok.rita@example.com');
+SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset5 \gset
 SELECT is(auth_verify_email(:'reset5'), false, 'a reset token cannot verify an email');
 RESET ROLE;
 SELECT is((SELECT email_verified_at FROM auth.users WHERE id = :rita), NULL, 'not verified yet');
@@ -120,11 +136,13 @@ SELECT ok((SELECT email_verified_at > now() - interval '1 minute' FROM auth.user
 SELECT is((SELECT email_verified_at FROM auth.users WHERE id = :sol), NULL, 'Sol''s address is not verified');
 SELECT is(auth_reset_password(:'reset5', 'rita-password-8'), true, 'the reset token still serves its own purpose');
 -- A token issued to an address the user no longer has is refused.
-SELECT auth_request_email_verification(:sol) AS verify_sol \gset
+SELECT auth_request_email_verification(:sol);
+SELECT pg_temp.mailed_token('tap.tok.sol@example.com', 'email_verification') AS verify_sol \gset
 UPDATE auth.users SET email = 'tap.tok.sol.new@example.com' WHERE id = :sol;
 SELECT is(auth_verify_email(:'verify_sol'), false, 'a token for the old address does not verify the new one');
 -- An expired verification token.
-SELECT auth_request_email_verification(:sol) AS verify_sol2 \gset
+SELECT auth_request_email_verification(:sol);
+SELECT pg_temp.mailed_token('tap.tok.sol.new@example.com', 'email_verification') AS verify_sol2 \gset
 UPDATE auth.account_tokens SET expires_at = now() - interval '1 second'
 WHERE token_hash = sha256(convert_to(:'verify_sol2', 'UTF8'));
 SELECT is(auth_verify_email(:'verify_sol2'), false, 'an expired verification token gives false');

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(44);
 
-CREATE ROLE tap_key_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_key_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_key_shop_admins NOLOGIN IN ROLE auth_client;   -- manages TapKey Shop only
 CREATE ROLE tap_key_operator NOLOGIN IN ROLE auth_admin;
 

@@ -7,7 +7,7 @@ SELECT plan(59);
 CREATE ROLE tap_acct_admins NOLOGIN;                                          -- the product's admin_role
 CREATE ROLE tap_deleg_manager NOLOGIN IN ROLE tap_acct_admins, auth_client;   -- manages Accounting
 CREATE ROLE tap_deleg_nonclient NOLOGIN IN ROLE tap_acct_admins;              -- admin_role but not auth_client
-CREATE ROLE tap_deleg_app NOLOGIN IN ROLE auth_client;                        -- a plain app
+CREATE ROLE tap_deleg_app NOLOGIN IN ROLE auth_signin;                        -- a plain app
 CREATE ROLE tap_deleg_operator NOLOGIN IN ROLE auth_admin;                    -- an operator
 
 -- The superuser sets up two products; only Accounting has an admin_role.
@@ -23,7 +23,8 @@ SELECT throws_ok($$SELECT auth_create_product('TapDeleg Ghost', NULL, 999999::oi
 SELECT throws_ok($$SELECT auth_create_product('TapDeleg Dash', NULL, '-'::regrole)$$, '42704',
                  'admin_role 0 does not exist', 'the regrole ''-'' (no role) is refused with 42704');
 SELECT auth_create_role('TapDeleg Payroll', 'clerk') \g /dev/null
-SELECT auth_create_user('tap.deleg.dee@example.com', 'dee password') AS dee \gset
+-- Dee signs up to Accounting: a member, so its admins see her.
+SELECT auth_create_user('tap.deleg.dee@example.com', 'dee password', product => 'TapDeleg Accounting') AS dee \gset
 
 -- ---------------------------------------------------------------------------------
 -- A member of the admin_role (and of auth_client) manages Accounting...

@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(58);
 
-CREATE ROLE tap_imp_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_imp_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_imp_operator NOLOGIN IN ROLE auth_admin;
 
 CREATE TEMP TABLE tap_imp_vectors (tool text, format text, hash text);

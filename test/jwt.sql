@@ -2,9 +2,9 @@
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(84);
+SELECT plan(88);
 
-CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_jwt_operator NOLOGIN IN ROLE auth_admin;
 CREATE ROLE tap_jwt_nobody NOLOGIN;
 
@@ -65,12 +65,13 @@ SELECT is(pg_temp.part(:'jwt', 1)->>'kid',
           (SELECT kid FROM auth.signing_keys WHERE algorithm = 'EdDSA' AND retired_at IS NULL),
           'the header names the current EdDSA key');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(pg_temp.part(:'jwt', 2)) k),
-          ARRAY['email', 'exp', 'iat', 'iss', 'product', 'roles', 'sid', 'sub', 'tenant_roles'],
-          'the claims are iss, sub, email, product, roles, tenant_roles, sid, iat, exp (no role by default)');
+          ARRAY['aud', 'email', 'exp', 'iat', 'iss', 'product', 'roles', 'sid', 'sub', 'tenant_roles'],
+          'the claims are iss, sub, aud, email, product, roles, tenant_roles, sid, iat, exp (no role by default)');
 SELECT is(pg_temp.part(:'jwt', 2)->>'iss', 'auth', 'iss is auth.jwt_issuer (auth by default)');
 SELECT is(pg_temp.part(:'jwt', 2)->'sub', to_jsonb(:sam::text), 'sub is the user id, as a string');
 SELECT is(pg_temp.part(:'jwt', 2)->>'email', 'tap.jwt.sam@example.com', 'email is the user''s');
 SELECT is(pg_temp.part(:'jwt', 2)->>'product', 'TapJwt Product', 'product is the product named');
+SELECT is(pg_temp.part(:'jwt', 2)->'aud', '"TapJwt Product"'::jsonb, 'aud is the product named, a string');
 SELECT is(pg_temp.part(:'jwt', 2)->'roles', '["editor", "viewer"]'::jsonb,
           'roles are the product-wide effective roles, the inherited viewer included');
 SELECT is(pg_temp.part(:'jwt', 2)->'tenant_roles', '{"TapJwt Acme": ["billing", "editor", "viewer"]}'::jsonb,
@@ -127,6 +128,13 @@ SELECT throws_ok(format('SELECT auth_issue_jwt(%L, %L, %L)', :'sam_session', 'Ta
                  'ttl must be between 1 second and 1 day', 'a ttl over a day raises 22023');
 SELECT throws_ok(format('SELECT auth_issue_jwt(%L, %L, %L)', :'sam_session', 'TapJwt Product', '-1 hour'), '22023',
                  'ttl must be between 1 second and 1 day', 'a negative ttl raises 22023');
+SELECT throws_ok(format('SELECT auth_issue_jwt(%L, %L, %L)', :'sam_session', 'TapJwt Product', '1 month -29 days 1 hour'), '22023',
+                 'ttl must be between 1 second and 1 day', 'months count as 30 days: a month less 29 days is over a day');
+SELECT throws_ok(format('SELECT auth_issue_jwt(%L, %L, %L)', :'sam_session', 'TapJwt Product', '0.5 seconds'), '22023',
+                 'ttl must be between 1 second and 1 day', 'half a second is under a second');
+SELECT is((SELECT (c->>'exp')::bigint - (c->>'iat')::bigint
+           FROM (SELECT pg_temp.part(auth_issue_jwt(:'sam_session', 'TapJwt Product', '1 day -23 hours'), 2) AS c) x),
+          3600::bigint, 'a day less 23 hours is counted as 3600 seconds');
 RESET ROLE;
 
 SELECT auth_login('tap.jwt.sam@example.com', 'sam-password-1') AS expired_session \gset

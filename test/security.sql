@@ -6,7 +6,7 @@ SELECT plan(92);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
-CREATE ROLE tap_sec_app NOLOGIN IN ROLE auth_client;      -- an app
+CREATE ROLE tap_sec_app NOLOGIN IN ROLE auth_signin;      -- an app
 CREATE ROLE tap_sec_operator NOLOGIN IN ROLE auth_admin;  -- an operator
 
 -- Every function that belongs to the extension, wherever it lives.
@@ -32,8 +32,8 @@ GRANT SELECT ON tap_sec_relations TO PUBLIC;
 
 -- ---------------------------------------------------------------------------------
 -- The public functions of the contract exist, with their signatures and result types.
-SELECT function_returns('public', 'auth_create_user', ARRAY['text', 'text', 'text', 'text'], 'bigint',
-                        'auth_create_user(email, password, full_name, phone_number) returns bigint');
+SELECT function_returns('public', 'auth_create_user', ARRAY['text', 'text', 'text', 'text', 'text'], 'bigint',
+                        'auth_create_user(email, password, full_name, phone_number, product) returns bigint');
 SELECT function_returns('public', 'auth_user_id', ARRAY['text'], 'bigint',
                         'auth_user_id(email) returns bigint');
 SELECT function_returns('public', 'auth_create_product', ARRAY['text', 'text', 'regrole'], 'bigint',
@@ -123,7 +123,7 @@ $$, 'auth_admin may execute no function of schema auth');
 -- Who may call the public functions.
 SELECT is_empty($$
     SELECT f FROM unnest(ARRAY[
-        'auth_create_user(text,text,text,text)', 'auth_user_id(text)',
+        'auth_create_user(text,text,text,text,text)', 'auth_user_id(text)',
         'auth_create_role(text,text,text)', 'auth_grant(bigint,text,text,text)',
         'auth_revoke(bigint,text,text,text)', 'auth_has_role(bigint,text,text,text)',
         'auth_login(text,text,text,text,inet)', 'auth_session_user(text)', 'auth_logout(text)']) f
@@ -236,9 +236,9 @@ SELECT function_returns('public', f, a, r, f || ' returns ' || r)
 FROM (VALUES ('auth_import_user', ARRAY['text', 'text', 'text', 'text'], 'bigint'),
              ('auth_verify_password', ARRAY['text', 'text'], 'bigint'),
              ('auth_change_password', ARRAY['bigint', 'text', 'text', 'text'], 'boolean'),
-             ('auth_request_password_reset', ARRAY['text'], 'text'),
+             ('auth_request_password_reset', ARRAY['text'], 'void'),
              ('auth_reset_password', ARRAY['text', 'text'], 'boolean'),
-             ('auth_request_email_verification', ARRAY['bigint'], 'text'),
+             ('auth_request_email_verification', ARRAY['bigint'], 'void'),
              ('auth_verify_email', ARRAY['text'], 'boolean'),
              ('auth_set_password', ARRAY['bigint', 'text'], 'void'),
              ('auth_set_active', ARRAY['bigint', 'boolean'], 'void'),

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(30);
 
-CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_list_nobody NOLOGIN;
 
 SELECT auth_create_user('tap.list.sam@example.com', 'sam-password-1') AS sam \gset
@@ -47,8 +47,8 @@ SELECT is(pg_temp.error_of('SELECT * FROM auth_sessions(999999)'), '42704: user 
           'an unknown user raises 42704');
 RESET ROLE;
 SELECT is((SELECT pg_get_function_result('auth_sessions(bigint)'::regprocedure)),
-          'TABLE(id bigint, device_info text, client_ip inet, created_at timestamp with time zone, '
-          'last_used_at timestamp with time zone, expires_at timestamp with time zone)',
+          'TABLE(id bigint, product text, device_info text, client_ip inet, created_at timestamp with time zone, '
+          'last_used_at timestamp with time zone, expires_at timestamp with time zone, aal text)',
           'auth_sessions returns exactly the contract''s columns');
 SELECT is(pg_temp.error_of(format('SELECT * FROM auth_sessions(%s) WHERE strpos(auth_sessions::text, %L) > 0',
                                   :sam, encode(sha256(convert_to(:'s1', 'UTF8')), 'hex'))), 'none',

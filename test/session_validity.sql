@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(26);
 
-CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_signin;
 
 SELECT auth_create_product('TapValid Product') \g /dev/null
 SELECT auth_create_role('TapValid Product', 'member') \g /dev/null
@@ -119,9 +119,10 @@ SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE kid = :'old_ed_kid'
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text), NULL,
           'every function that holds a secret in a variable runs with plan_cache_mode = force_generic_plan')
 FROM unnest(ARRAY['auth.login(regrole,text,text,text,text,inet)', 'auth.logout(regrole,text)',
-                  'auth.add_signing_keys()', 'auth_issue_jwt(text,text,interval)', 'auth_verify_jwt(text)',
+                  'auth.add_signing_keys()', 'auth.issue_jwt(regrole,text,text,interval)',
+                  'auth.verify_jwt(regrole,text)',
                   'auth.create_api_key(regrole,bigint,text,text,timestamp with time zone)',
-                  'auth_api_key_user(text,text)', 'auth.revoke_api_key(regrole,text)']::regprocedure[]) f
+                  'auth.api_key_user(regrole,text,text)', 'auth.revoke_api_key(regrole,text)']::regprocedure[]) f
 JOIN pg_proc p ON p.oid = f
 WHERE NOT coalesce('plan_cache_mode=force_generic_plan' = ANY (p.proconfig), false);
 

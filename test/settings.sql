@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(42);
 
-CREATE ROLE tap_settings_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_settings_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_settings_operator NOLOGIN IN ROLE auth_admin;
 -- The settings exist once the library is loaded: call a C function to be sure it is.
 SELECT auth_logout(NULL) \g /dev/null

@@ -3,7 +3,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(59);
 
-CREATE ROLE tap_users_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_users_app NOLOGIN IN ROLE auth_signin;
 
 -- ---------------------------------------------------------------------------------
 -- An app signs a user up.

@@ -133,8 +133,9 @@ CREATE TABLE auth.user_sessions (
     expires_at   timestamptz NOT NULL,
     revoked_at   timestamptz,
     -- The sign-in session this one was made from by single sign-on; ending a session
-    -- ends its children.
-    parent_id    bigint REFERENCES auth.user_sessions ON DELETE CASCADE,
+    -- ends its children. Not a foreign key: pg_dump warns of a table that references
+    -- itself at every dump, and a child outliving a deleted parent is already ended.
+    parent_id    bigint,
     -- Authenticator assurance level (NIST SP 800-63B) and the methods used (RFC 8176
     -- names: pwd, otp; and recovery for a recovery code).
     aal          text NOT NULL DEFAULT 'aal1' CHECK (aal IN ('aal1', 'aal2')),

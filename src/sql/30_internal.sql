@@ -205,6 +205,29 @@ CREATE FUNCTION auth.sees_user(products bigint[], user_id bigint) RETURNS boolea
                    WHERE m.user_id = $2 AND m.product_id = ANY (products))
 $$;
 
+-- Raises unless the user exists and the client sees it (auth.sees_user): 22004 for NULL,
+-- 42704 for an unknown id and, with the very same message, for a user it may not see.
+CREATE FUNCTION auth.require_seen_user(products bigint[], user_id bigint) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF user_id IS NULL THEN
+        RAISE EXCEPTION 'user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- One test, one RAISE: even the error's context lines cannot tell the two apart.
+    IF NOT EXISTS (SELECT FROM auth.users u WHERE u.id = require_seen_user.user_id)
+       OR NOT auth.sees_user(products, user_id) THEN
+        RAISE EXCEPTION 'user % does not exist', user_id USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+-- The one product a confined client acts for when it names none: its only product. NULL
+-- for a client of several products (and for an unconfined caller, which then acts for
+-- no product).
+CREATE FUNCTION auth.only_product(products bigint[]) RETURNS bigint
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT CASE WHEN cardinality(products) = 1 THEN products[1] END $$;
+
 -- The id of a product a client names, or NULL when no product has that name. A confined
 -- client naming a product not its own (existing or not) gets 42501: a configuration
 -- error, not an answer.
@@ -252,15 +275,33 @@ CREATE FUNCTION auth.session_is_live(expires_at timestamptz, last_used_at timest
        AND last_used_at > statement_timestamp() - auth.session_idle_timeout()
 $$;
 
+-- Ends a session and every session made from it by single sign-on, at any depth
+-- (single logout; a replayed sign-on code). Returns how many live sessions ended.
+CREATE FUNCTION auth.end_session_tree(p_session_id bigint) RETURNS integer
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE tree (id) AS (
+        SELECT p_session_id
+        UNION
+        SELECT s.id FROM auth.user_sessions s JOIN tree t ON s.parent_id = t.id),
+    ended AS (
+        UPDATE auth.user_sessions s SET revoked_at = now()
+        FROM tree t WHERE s.id = t.id AND s.revoked_at IS NULL
+        RETURNING s.expires_at, s.last_used_at)
+    SELECT count(*)::integer FROM ended WHERE auth.session_is_live(expires_at, last_used_at)
+$$;
+
 -- Ends a user's sessions (password change or reset, deactivation, logout everywhere),
--- all but the one whose token hash is p_keep. Returns how many live sessions ended:
--- ones auth_session_user would still have accepted.
-CREATE FUNCTION auth.end_sessions(p_user_id bigint, p_keep bytea DEFAULT NULL) RETURNS integer
+-- all but the one whose token hash is p_keep, and (p_products not NULL) only those bound
+-- to one of these products. Returns how many live sessions ended: ones
+-- auth_session_user would still have accepted.
+CREATE FUNCTION auth.end_sessions(p_user_id bigint, p_keep bytea DEFAULT NULL,
+                                  p_products bigint[] DEFAULT NULL) RETURNS integer
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     WITH ended AS (
         UPDATE auth.user_sessions s SET revoked_at = now()
         WHERE s.user_id = p_user_id AND s.revoked_at IS NULL
           AND s.token_hash IS DISTINCT FROM p_keep
+          AND (p_products IS NULL OR s.product_id = ANY (p_products))
         RETURNING s.expires_at, s.last_used_at)
     SELECT count(*)::integer FROM ended WHERE auth.session_is_live(expires_at, last_used_at)
 $$;

@@ -36,37 +36,68 @@ BEGIN
 END
 $$;
 
--- auth_create_user: sign-up; the password is hashed with Argon2id.
+-- auth_create_user (client): sign-up; the password is hashed with Argon2id, and the new
+-- user becomes an active member (no role) of the product. A confined client signs users
+-- up to one of its products (NULL: its only one, else 22004); a sign-in service or an
+-- admin may name any product, or none. A taken email gives 23505 whoever asks: the one
+-- place an app learns that an address has an account, as in every sign-up form.
 CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
-                                 p_full_name text, p_phone_number text) RETURNS bigint
+                                 p_full_name text, p_phone_number text, p_product text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
+    v_product_id bigint;
     new_id bigint;
 BEGIN
+    IF p_product IS NOT NULL THEN
+        v_product_id := auth.client_product_id(p_caller, products, p_product);
+        IF v_product_id IS NULL THEN
+            RAISE EXCEPTION 'product % does not exist', auth.shown(p_product)
+                USING ERRCODE = 'undefined_object';
+        END IF;
+    ELSIF products IS NOT NULL THEN
+        v_product_id := auth.only_product(products);
+        IF v_product_id IS NULL THEN
+            RAISE EXCEPTION 'product must not be null: role % is the app of several products',
+                            auth.shown(pg_get_userbyid(p_caller))
+                USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+    END IF;
     PERFORM auth.check_profile(p_email, p_full_name, p_phone_number);
     new_id := auth.insert_user(p_email, auth.hash_password(p_password), false, p_full_name, p_phone_number);
-    PERFORM auth.audit(p_caller, 'user_created', new_id, NULL);
+    IF v_product_id IS NOT NULL THEN
+        INSERT INTO auth.user_products (user_id, product_id, status) VALUES (new_id, v_product_id, 'active');
+    END IF;
+    PERFORM auth.audit(p_caller, 'user_created', new_id, v_product_id);
     RETURN new_id;
 END
 $$;
 
 CREATE FUNCTION auth_create_user(email text, password text, full_name text DEFAULT NULL,
-                                 phone_number text DEFAULT NULL) RETURNS bigint
+                                 phone_number text DEFAULT NULL, product text DEFAULT NULL) RETURNS bigint
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
-COMMENT ON FUNCTION auth_create_user(text, text, text, text) IS
-    'sign-up: creates a user with an Argon2id password hash and returns its id';
-REVOKE ALL ON FUNCTION auth_create_user(text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth_create_user(text, text, text, text) TO auth_client, auth_admin;
+COMMENT ON FUNCTION auth_create_user(text, text, text, text, text) IS
+    'sign-up: creates a user with an Argon2id password hash, an active member of the product, and returns its id';
+REVOKE ALL ON FUNCTION auth_create_user(text, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_create_user(text, text, text, text, text) TO auth_client, auth_admin;
 
--- auth_user_id: the id of the user with this email (any case), or NULL. PL/pgSQL, so
--- that its query is planned once per session.
-CREATE FUNCTION auth_user_id(email text) RETURNS bigint
-    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- auth_user_id (client): the id of the user with this email (any case), or NULL; NULL
+-- too for a user the caller may not see. PL/pgSQL, so that its query is planned once
+-- per session.
+CREATE FUNCTION auth.user_id(p_caller regrole, p_email text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    products bigint[] := auth.require_client(p_caller);
+    found bigint;
 BEGIN
-    RETURN (SELECT u.id FROM auth.users u WHERE lower(u.email) = lower($1) AND length($1) <= 254);
+    found := (SELECT u.id FROM auth.users u WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254);
+    RETURN CASE WHEN auth.sees_user(products, found) THEN found END;
 END
 $$;
+
+CREATE FUNCTION auth_user_id(email text) RETURNS bigint
+    LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (any case), or NULL';
 REVOKE ALL ON FUNCTION auth_user_id(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_user_id(text) TO auth_client, auth_admin;

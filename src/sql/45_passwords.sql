@@ -67,8 +67,10 @@ $$;
 -- are not counted); a right one whose hash is imported or at another cost is replaced by
 -- Argon2id at the current cost (when p_rehash), only if the stored hash is still the one
 -- checked. The caller resets the count and writes the audit row of the outcome.
+-- A user the client may not see (p_products, see auth.sees_user) is an unknown user:
+-- the same work, and nothing counted against that user.
 CREATE FUNCTION auth.authenticate(p_caller regrole, p_user_id bigint, p_email text, p_password text,
-                                  p_writable boolean, p_rehash boolean,
+                                  p_writable boolean, p_rehash boolean, p_products bigint[],
                                   OUT user_row auth.users, OUT failure text)
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
@@ -83,6 +85,9 @@ BEGIN
         SELECT u.* INTO before FROM auth.users u WHERE u.id = p_user_id;
     ELSIF length(p_email) <= 254 THEN
         SELECT u.* INTO before FROM auth.users u WHERE lower(u.email) = lower(p_email);
+    END IF;
+    IF before.id IS NOT NULL AND NOT auth.sees_user(p_products, before.id) THEN
+        before := NULL;
     END IF;
 
     password_ok := auth.password_matches(p_password, before.password_hash,
@@ -139,9 +144,11 @@ BEGIN
 END
 $$;
 
--- A new single-use token of one purpose for a user; earlier unused tokens of that
--- purpose for the user, and expired ones, are dropped. Only its digest is stored.
-CREATE FUNCTION auth.issue_account_token(p_caller regrole, p_user auth.users, p_purpose text) RETURNS text
+-- Mails a new single-use token of one purpose to the user through the outbox; earlier
+-- unused tokens of that purpose for the user, and expired ones, are dropped. Only the
+-- token's digest stays here; the token itself waits in the outbox for a mailer.
+CREATE FUNCTION auth.send_account_token(p_caller regrole, p_user auth.users, p_purpose text,
+                                        p_product_id bigint) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -155,16 +162,18 @@ BEGIN
     INSERT INTO auth.account_tokens (user_id, purpose, token_hash, email, created_at, expires_at)
     VALUES (p_user.id, p_purpose, auth.token_digest(token), p_user.email, issued, ends)
     RETURNING id INTO new_id;
-    PERFORM auth.audit(p_caller, p_purpose || '_requested', p_user.id, NULL,
+    PERFORM auth.audit(p_caller, p_purpose || '_requested', p_user.id, p_product_id,
                        jsonb_build_object('token_id', new_id, 'expires_at', ends));
-    RETURN token;
+    PERFORM auth.queue_message(p_caller, p_purpose, p_user.id, p_product_id, token, ends);
 END
 $$;
 
 -- The live token of this purpose, locked, or NULL (unknown, malformed, of the other
 -- purpose, used, expired, or issued to an address the user no longer has). A refused
--- token that exists is recorded with the reason.
-CREATE FUNCTION auth.take_account_token(p_caller regrole, p_token text, p_purpose text)
+-- token that exists is recorded with the reason. A token of a user the client may not
+-- see (p_products) is, to it, an unknown token: left as it is, nothing recorded.
+CREATE FUNCTION auth.take_account_token(p_caller regrole, p_token text, p_purpose text,
+                                        p_products bigint[])
     RETURNS auth.account_tokens
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
@@ -175,7 +184,7 @@ BEGIN
     SELECT t.* INTO found FROM auth.account_tokens t
     WHERE t.token_hash = auth.token_digest(p_token) AND t.purpose = p_purpose
     FOR UPDATE;
-    IF found.id IS NULL THEN
+    IF found.id IS NULL OR NOT auth.sees_user(p_products, found.user_id) THEN
         RETURN NULL;
     END IF;
     reason := CASE
@@ -249,13 +258,14 @@ CREATE FUNCTION auth.verify_password(p_caller regrole, p_email text, p_password 
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     writable boolean := NOT pg_is_in_recovery();
     checked record;
 BEGIN
     IF writable THEN
         PERFORM auth.require_writable('auth_verify_password');
     END IF;
-    checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true);
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true, products);
     IF writable THEN
         IF checked.failure IS NULL THEN
             UPDATE auth.users u SET failed_logins = 0 WHERE u.id = (checked.user_row).id AND u.failed_logins <> 0;
@@ -284,14 +294,15 @@ CREATE FUNCTION auth.change_password(p_caller regrole, p_user_id bigint, p_old_p
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     checked record;
     ended integer;
 BEGIN
     PERFORM auth.require_writable('auth_change_password');
-    PERFORM auth.require_user(p_user_id);
+    PERFORM auth.require_seen_user(products, p_user_id);
     -- The new password's policy first: a refused one costs no hash and counts nothing.
     PERFORM auth.check_new_password(p_new_password, 'new_password');
-    checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false);
+    checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false, products);
     IF checked.failure IS NOT NULL THEN
         PERFORM auth.audit(p_caller, 'password_change_failed', p_user_id, NULL,
                            jsonb_build_object('reason', checked.failure));
@@ -314,28 +325,39 @@ COMMENT ON FUNCTION auth_change_password(bigint, text, text, text) IS
 REVOKE ALL ON FUNCTION auth_change_password(bigint, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_change_password(bigint, text, text, text) TO auth_client, auth_admin;
 
--- auth_request_password_reset (client): a single-use reset token for the app to mail,
--- or NULL for an unknown email or an inactive user.
-CREATE FUNCTION auth.request_password_reset(p_caller regrole, p_email text) RETURNS text
+-- The product a message is sent for: for a confined client, the first of its products
+-- the user is a member of, so the mail can name it; NULL for a sign-in service or admin.
+CREATE FUNCTION auth.message_product(products bigint[], p_user_id bigint) RETURNS bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT min(m.product_id) FROM auth.user_products m
+    WHERE products IS NOT NULL AND m.user_id = p_user_id AND m.product_id = ANY (products)
+$$;
+
+-- auth_request_password_reset (client): queues a single-use reset token in the outbox,
+-- addressed to the stored email of an active user the caller may see; nothing for an
+-- unknown, unseen or inactive one. The caller never receives the token, and learns
+-- nothing from the answer (always void).
+CREATE FUNCTION auth.request_password_reset(p_caller regrole, p_email text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     found auth.users;
 BEGIN
     PERFORM auth.require_writable('auth_request_password_reset');
     SELECT u.* INTO found FROM auth.users u
     WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254;
-    IF found.id IS NULL OR NOT found.is_active THEN
-        RETURN NULL;
+    IF found.id IS NULL OR NOT found.is_active OR NOT auth.sees_user(products, found.id) THEN
+        RETURN;
     END IF;
-    RETURN auth.issue_account_token(p_caller, found, 'password_reset');
+    PERFORM auth.send_account_token(p_caller, found, 'password_reset', auth.message_product(products, found.id));
 END
 $$;
 
-CREATE FUNCTION auth_request_password_reset(email text) RETURNS text
+CREATE FUNCTION auth_request_password_reset(email text) RETURNS void
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_request_password_reset(text) IS
-    'a single-use password reset token (43 URL-safe characters), or NULL for an unknown email';
+    'queues a password reset mail (a single-use token) to the stored address of an active user; nothing for an unknown email';
 REVOKE ALL ON FUNCTION auth_request_password_reset(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_request_password_reset(text) TO auth_client, auth_admin;
 
@@ -347,12 +369,13 @@ CREATE FUNCTION auth.reset_password(p_caller regrole, p_reset_token text, p_new_
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     found auth.account_tokens;
     ended integer;
 BEGIN
     PERFORM auth.require_writable('auth_reset_password');
     PERFORM auth.check_new_password(p_new_password, 'new_password');
-    found := auth.take_account_token(p_caller, p_reset_token, 'password_reset');
+    found := auth.take_account_token(p_caller, p_reset_token, 'password_reset', products);
     IF found.id IS NULL THEN
         RETURN false;
     END IF;
@@ -370,25 +393,27 @@ COMMENT ON FUNCTION auth_reset_password(text, text) IS
 REVOKE ALL ON FUNCTION auth_reset_password(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_reset_password(text, text) TO auth_client, auth_admin;
 
--- auth_request_email_verification (client): a single-use token proving the user's
--- current address when it comes back through auth_verify_email.
-CREATE FUNCTION auth.request_email_verification(p_caller regrole, p_user_id bigint) RETURNS text
+-- auth_request_email_verification (client): queues a single-use token to the user's
+-- stored address, proving it when it comes back through auth_verify_email; 42704 for a
+-- user the caller may not see.
+CREATE FUNCTION auth.request_email_verification(p_caller regrole, p_user_id bigint) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     found auth.users;
 BEGIN
     PERFORM auth.require_writable('auth_request_email_verification');
-    PERFORM auth.require_user(p_user_id);
+    PERFORM auth.require_seen_user(products, p_user_id);
     SELECT u.* INTO found FROM auth.users u WHERE u.id = p_user_id;
-    RETURN auth.issue_account_token(p_caller, found, 'email_verification');
+    PERFORM auth.send_account_token(p_caller, found, 'email_verification', auth.message_product(products, found.id));
 END
 $$;
 
-CREATE FUNCTION auth_request_email_verification(user_id bigint) RETURNS text
+CREATE FUNCTION auth_request_email_verification(user_id bigint) RETURNS void
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_request_email_verification(bigint) IS
-    'a single-use email verification token (43 URL-safe characters)';
+    'queues an email verification mail (a single-use token) to the user''s stored address';
 REVOKE ALL ON FUNCTION auth_request_email_verification(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_request_email_verification(bigint) TO auth_client, auth_admin;
 
@@ -397,10 +422,11 @@ CREATE FUNCTION auth.verify_email(p_caller regrole, p_token text) RETURNS boolea
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     found auth.account_tokens;
 BEGIN
     PERFORM auth.require_writable('auth_verify_email');
-    found := auth.take_account_token(p_caller, p_token, 'email_verification');
+    found := auth.take_account_token(p_caller, p_token, 'email_verification', products);
     IF found.id IS NULL THEN
         RETURN false;
     END IF;

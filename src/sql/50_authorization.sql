@@ -111,7 +111,7 @@ CREATE FUNCTION auth.grant_target(caller regrole, user_id bigint, product text, 
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     product_id := auth.managed_product_id(caller, product);
-    PERFORM auth.require_user(user_id);
+    PERFORM auth.require_seen_user(auth.client_products(caller), user_id);
     role_id := auth.role_id(product_id, product, role);
     tenant_id := auth.tenant_id(tenant);
 END

@@ -7,6 +7,7 @@ CREATE FUNCTION auth.create_tenant(p_caller regrole, p_name text) RETURNS bigint
 DECLARE
     new_id bigint;
 BEGIN
+    PERFORM auth.require_client(p_caller);
     PERFORM auth.checked_name(p_name, 'name');
     INSERT INTO auth.tenants (name) VALUES (p_name)
     ON CONFLICT (name) DO NOTHING
@@ -168,7 +169,7 @@ DECLARE
     v_tenant_id bigint;
     changed boolean;
 BEGIN
-    PERFORM auth.require_user(p_user_id);
+    PERFORM auth.require_seen_user(auth.client_products(p_caller), p_user_id);
     IF p_status IS NULL THEN
         RAISE EXCEPTION 'status must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;

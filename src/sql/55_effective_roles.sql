@@ -49,16 +49,30 @@ $$;
 
 -- auth_user_roles (client, read-only): the user's effective roles, inherited ones
 -- included, in one product or (product NULL) in every product; NULL tenant: product-wide.
--- Unknown users and products give no rows.
+-- Unknown users and products give no rows. A confined client gets rows of its products
+-- only, and 42501 for naming another product.
+CREATE FUNCTION auth.user_roles(p_caller regrole, p_user_id bigint, p_product text)
+    RETURNS TABLE (product text, tenant text, role text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    products bigint[] := auth.require_client(p_caller);
+BEGIN
+    IF p_product IS NOT NULL THEN
+        PERFORM auth.client_product_id(p_caller, products, p_product);
+    END IF;
+    RETURN QUERY
+    SELECT p.name, e.tenant, e.role
+    FROM auth.products p CROSS JOIN LATERAL auth.effective_roles(p_user_id, p.id) e
+    WHERE p.id IN (SELECT m.product_id FROM auth.user_products m WHERE m.user_id = p_user_id)
+      AND (p_product IS NULL OR p.name = p_product)
+      AND (products IS NULL OR p.id = ANY (products))
+    ORDER BY 1, 2 NULLS FIRST, 3;
+END
+$$;
+
 CREATE FUNCTION auth_user_roles(user_id bigint, product text DEFAULT NULL)
     RETURNS TABLE (product text, tenant text, role text)
-    LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT p.name, e.tenant, e.role
-    FROM auth.products p CROSS JOIN LATERAL auth.effective_roles($1, p.id) e
-    WHERE p.id IN (SELECT m.product_id FROM auth.user_products m WHERE m.user_id = $1)
-      AND ($2 IS NULL OR p.name = $2)
-    ORDER BY 1, 2 NULLS FIRST, 3
-$$;
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_user_roles(bigint, text) IS
     'the user''s effective roles (inherited ones included) per product and tenant';
 REVOKE ALL ON FUNCTION auth_user_roles(bigint, text) FROM PUBLIC;

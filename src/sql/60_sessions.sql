@@ -3,6 +3,11 @@
 -- auth_login (client): a new session token, or NULL on any failure. A failure is
 -- recorded (audit row, failed-login count) and never raised, so the record commits and
 -- the password never reaches the server log through an error report.
+-- The session is bound to a product: the one named, or for a confined client its only
+-- product. A sign-in service (or an admin) that names none gets its own session, bound to
+-- no product, from which single sign-on hands the user on (auth_sso_code). A confined
+-- client naming a product not its own, or none while it has several, gets NULL and a
+-- WARNING (a configuration error, never a reason to raise with a password in hand).
 -- Generic plans only (here and in every function below that holds a token, key or digest
 -- in a variable): a custom plan puts the variable's value into the plan as a constant,
 -- and auto_explain (log_nested_statements) would write it to the server log.
@@ -11,6 +16,7 @@ CREATE FUNCTION auth.login(p_caller regrole, p_email text, p_password text, p_pr
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     checked record;
     found auth.users;
     v_product_id bigint;
@@ -21,14 +27,30 @@ BEGIN
     PERFORM auth.require_writable('auth_login');
     IF p_product IS NOT NULL THEN
         SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = p_product;
+        IF products IS NOT NULL AND (v_product_id IS NULL OR NOT v_product_id = ANY (products)) THEN
+            RAISE WARNING 'auth_login: role % may not log users in to product %',
+                          auth.shown(pg_get_userbyid(p_caller)), auth.shown(p_product);
+            PERFORM auth.audit(p_caller, 'login_refused', NULL, NULL,
+                               jsonb_build_object('reason', 'product_not_allowed', 'product', p_product));
+            RETURN NULL;
+        END IF;
+    ELSIF products IS NOT NULL THEN
+        v_product_id := auth.only_product(products);
+        IF v_product_id IS NULL THEN
+            RAISE WARNING 'auth_login: role % is the app of several products: name one',
+                          auth.shown(pg_get_userbyid(p_caller));
+            PERFORM auth.audit(p_caller, 'login_refused', NULL, NULL,
+                               jsonb_build_object('reason', 'product_not_named'));
+            RETURN NULL;
+        END IF;
     END IF;
 
     -- The password check shared with auth_verify_password (src/sql/45_passwords.sql):
     -- equal Argon2id work for every failure, lockout counting, rehash on success.
-    checked := auth.authenticate(p_caller, NULL, p_email, p_password, true, true);
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, true, true, products);
     found := checked.user_row;
     failure := coalesce(checked.failure, CASE
-        WHEN p_product IS NOT NULL
+        WHEN (p_product IS NOT NULL OR products IS NOT NULL)
              AND (v_product_id IS NULL OR NOT auth.member_of_product(found.id, v_product_id))
             THEN 'not_a_member'
     END);
@@ -88,23 +110,34 @@ EXCEPTION WHEN serialization_failure OR lock_not_available THEN
 END
 $$;
 
--- auth_logout (client): ends a session; true when a live session was ended (one that
+-- auth_logout (client): ends a session and every session made from it by single
+-- sign-on (single logout); true when the session itself was live (one that
 -- auth_session_user would still have accepted). An expired or idle session is closed
--- too, and answers false.
+-- too, and answers false. A confined client ends only sessions of its products: any
+-- other token is, to it, unknown (false).
 CREATE FUNCTION auth.logout(p_caller regrole, p_token text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    ended auth.user_sessions;
+    products bigint[] := auth.require_client(p_caller);
+    found auth.user_sessions;
+    live boolean;
+    children integer;
 BEGIN
-    UPDATE auth.user_sessions s SET revoked_at = now()
+    SELECT s.* INTO found FROM auth.user_sessions s
     WHERE s.token_hash = auth.token_digest(p_token) AND s.revoked_at IS NULL
-    RETURNING s.* INTO ended;
-    IF ended.id IS NULL OR NOT auth.session_is_live(ended.expires_at, ended.last_used_at) THEN
+      AND (products IS NULL OR s.product_id = ANY (products))
+    FOR UPDATE;
+    IF found.id IS NULL THEN
         RETURN false;
     END IF;
-    PERFORM auth.audit(p_caller, 'logout', ended.user_id, ended.product_id,
-                       jsonb_build_object('session_id', ended.id));
+    live := auth.session_is_live(found.expires_at, found.last_used_at);
+    children := auth.end_session_tree(found.id) - CASE WHEN live THEN 1 ELSE 0 END;
+    IF NOT live THEN
+        RETURN false;
+    END IF;
+    PERFORM auth.audit(p_caller, 'logout', found.user_id, found.product_id,
+                       jsonb_build_object('session_id', found.id, 'child_sessions_ended', nullif(children, 0)));
     RETURN true;
 END
 $$;
@@ -116,14 +149,16 @@ REVOKE ALL ON FUNCTION auth_logout(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_logout(text) TO auth_client, auth_admin;
 
 -- auth_logout_all (client): ends every session of the user; the number of live sessions
--- ended (ones auth_session_user would still have accepted).
+-- ended (ones auth_session_user would still have accepted). A confined client ends the
+-- user's sessions of its products only; 42704 for a user it may not see.
 CREATE FUNCTION auth.logout_all(p_caller regrole, p_user_id bigint) RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     ended integer;
 BEGIN
-    PERFORM auth.require_user(p_user_id);
-    ended := auth.end_sessions(p_user_id);
+    PERFORM auth.require_seen_user(products, p_user_id);
+    ended := auth.end_sessions(p_user_id, NULL, products);
     PERFORM auth.audit(p_caller, 'logout_all', p_user_id, NULL, jsonb_build_object('sessions_ended', ended));
     RETURN ended;
 END
@@ -136,23 +171,36 @@ REVOKE ALL ON FUNCTION auth_logout_all(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_logout_all(bigint) TO auth_client, auth_admin;
 
 -- auth_sessions (client): the user's live sessions, the ones auth_session_user accepts
--- (a deactivated user has none), newest first. Never the token or its hash.
-CREATE FUNCTION auth_sessions(user_id bigint)
-    RETURNS TABLE (id bigint, device_info text, client_ip inet, created_at timestamptz,
-                   last_used_at timestamptz, expires_at timestamptz)
+-- (a deactivated user has none), newest first, with the product each is bound to (NULL:
+-- a sign-in service's own session) and its assurance level. Never the token or its
+-- hash. A confined client sees the sessions of its products only; 42704 for a user it
+-- may not see.
+CREATE FUNCTION auth.sessions(p_caller regrole, p_user_id bigint)
+    RETURNS TABLE (id bigint, product text, device_info text, client_ip inet, created_at timestamptz,
+                   last_used_at timestamptz, expires_at timestamptz, aal text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    products bigint[] := auth.require_client(p_caller);
 BEGIN
-    PERFORM auth.require_user(auth_sessions.user_id);
+    PERFORM auth.require_seen_user(products, p_user_id);
     RETURN QUERY
-    SELECT s.id, s.device_info, s.client_ip, s.created_at, s.last_used_at, s.expires_at
+    SELECT s.id, p.name, s.device_info, s.client_ip, s.created_at, s.last_used_at, s.expires_at, s.aal
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
-    WHERE s.user_id = auth_sessions.user_id
+    LEFT JOIN auth.products p ON p.id = s.product_id
+    WHERE s.user_id = p_user_id
       AND s.revoked_at IS NULL
       AND auth.session_is_live(s.expires_at, s.last_used_at)
       AND u.is_active
+      AND (products IS NULL OR s.product_id = ANY (products))
     ORDER BY s.created_at DESC, s.id DESC;
 END
 $$;
-COMMENT ON FUNCTION auth_sessions(bigint) IS 'the user''s live sessions, newest first';
+
+CREATE FUNCTION auth_sessions(user_id bigint)
+    RETURNS TABLE (id bigint, product text, device_info text, client_ip inet, created_at timestamptz,
+                   last_used_at timestamptz, expires_at timestamptz, aal text)
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
+COMMENT ON FUNCTION auth_sessions(bigint) IS
+    'the user''s live sessions, newest first, with their product and assurance level';
 REVOKE ALL ON FUNCTION auth_sessions(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_sessions(bigint) TO auth_client, auth_admin;

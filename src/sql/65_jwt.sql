@@ -65,49 +65,59 @@ END
 $$;
 
 -- auth_issue_jwt (client): a signed JWT for the session's user in one product, or NULL
--- when the session is not valid or the user is not active, or not an active member of
--- the product. Times are the statement's (iat, exp), as auth_session_user reads them.
--- Generic plans only: the session token is a variable of its queries.
-CREATE FUNCTION auth_issue_jwt(session_token text, product text, ttl interval DEFAULT '15 minutes')
+-- when the session is not valid, is bound to another product, or the user is not
+-- active, or not an active member of the product. A session bound to no product (a
+-- sign-in service's) signs for any product, but only for an unconfined caller; a
+-- confined client names only its products (else 42501). The audience (aud) is the
+-- product. ttl is counted in seconds (interval '1 month' is 30 days, whatever the
+-- months), 1 s to 1 day. Times are the statement's (iat, exp), as auth_session_user
+-- reads them. Generic plans only: the session token is a variable of its queries.
+CREATE FUNCTION auth.issue_jwt(p_caller regrole, p_session_token text, p_product text, p_ttl interval)
     RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     session record;
     v_product_id bigint;
     signing_key auth.signing_keys;
     issued_at bigint := floor(extract(epoch FROM statement_timestamp()));
-    lifetime bigint;
+    lifetime numeric;
     claims jsonb;
     role_claim text := auth.jwt_role_claim();
 BEGIN
-    IF product IS NULL THEN
+    IF p_product IS NULL THEN
         RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF ttl IS NULL THEN
+    v_product_id := auth.client_product_id(p_caller, products, p_product);
+    IF p_ttl IS NULL THEN
         RAISE EXCEPTION 'ttl must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF ttl < interval '1 second' OR ttl > auth.jwt_max_ttl() THEN
+    lifetime := extract(epoch FROM p_ttl);
+    IF lifetime < 1 OR lifetime > extract(epoch FROM auth.jwt_max_ttl()) THEN
         RAISE EXCEPTION 'ttl must be between 1 second and 1 day'
-            USING ERRCODE = 'invalid_parameter_value';
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An interval is counted in seconds: a month is 30 days.';
     END IF;
-    lifetime := floor(extract(epoch FROM ttl));
+    lifetime := floor(lifetime);
 
     -- The session, by the rules of auth_session_user (which also refreshes last_used_at).
-    IF @extschema@.auth_session_user(session_token) IS NULL THEN
+    IF @extschema@.auth_session_user(p_session_token) IS NULL THEN
         RETURN NULL;
     END IF;
     -- The user must be active: auth_session_user relies on deactivation ending sessions
     -- (src/sql/62_session_rules.sql); a session that survived one signs nothing.
-    SELECT s.id, s.user_id, u.email INTO session
+    SELECT s.id, s.user_id, s.product_id, u.email INTO session
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
-    WHERE s.token_hash = auth.token_digest(session_token) AND s.revoked_at IS NULL AND u.is_active;
+    WHERE s.token_hash = auth.token_digest(p_session_token) AND s.revoked_at IS NULL AND u.is_active;
     IF session.id IS NULL THEN
         RETURN NULL;
     END IF;
-
-    SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = product;
-    IF v_product_id IS NULL OR NOT auth.member_of_product(session.user_id, v_product_id) THEN
+    -- A session bound to a product is never used for another; one bound to none only by
+    -- an unconfined caller (a sign-in service).
+    IF v_product_id IS NULL OR session.product_id <> v_product_id
+       OR (session.product_id IS NULL AND products IS NOT NULL)
+       OR NOT auth.member_of_product(session.user_id, v_product_id) THEN
         RETURN NULL;
     END IF;
 
@@ -124,7 +134,8 @@ BEGIN
         'iss', auth.jwt_issuer(),
         'sub', session.user_id::text,
         'email', session.email,
-        'product', product,
+        'aud', p_product,
+        'product', p_product,
         'roles', coalesce((SELECT jsonb_agg(DISTINCT e.role) FROM effective e WHERE e.tenant IS NULL), '[]'),
         'tenant_roles', coalesce((SELECT jsonb_object_agg(t.tenant, t.roles)
                                   FROM (SELECT e.tenant, jsonb_agg(DISTINCT e.role) AS roles
@@ -140,6 +151,8 @@ BEGIN
     RETURN auth.jwt_sign(signing_key.algorithm, signing_key.kid, claims::text, signing_key.secret_key);
 END
 $$;
+CREATE FUNCTION auth_issue_jwt(session_token text, product text, ttl interval DEFAULT '15 minutes')
+    RETURNS text LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_issue_jwt(text, text, interval) IS
     'a signed JWT for the session''s user in the product, or NULL when the session or membership is not valid';
 REVOKE ALL ON FUNCTION auth_issue_jwt(text, text, interval) FROM PUBLIC;
@@ -147,33 +160,46 @@ GRANT EXECUTE ON FUNCTION auth_issue_jwt(text, text, interval) TO auth_client, a
 
 -- auth_verify_jwt (client): the claims of a token this database signed, while its
 -- signature, algorithm, issuer and expiry check out; NULL for anything else, never an
--- error. Read-only.
+-- error. Read-only. A confined client gets NULL for a token whose audience is not one
+-- of its products (a token from before 0.2.0 has no aud: its product claim counts).
 -- Expiry and key retirement are judged at the statement's start. Generic plans only:
 -- the token is a variable of its query.
-CREATE FUNCTION auth_verify_jwt(jwt text) RETURNS jsonb
+CREATE FUNCTION auth.verify_jwt(p_caller regrole, p_jwt text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
+    products bigint[] := auth.require_client(p_caller);
     signing_key auth.signing_keys;
     claims jsonb;
 BEGIN
     SELECT k.* INTO signing_key FROM auth.signing_keys k
-    WHERE k.kid = auth.jwt_key_id(jwt)
+    WHERE k.kid = auth.jwt_key_id(p_jwt)
       AND (k.retired_at IS NULL OR k.retired_at > statement_timestamp() - auth.jwt_max_ttl());
     IF signing_key.kid IS NULL THEN
         RETURN NULL;
     END IF;
     -- The key's algorithm, never the token's: EdDSA keys verify with their public key.
-    claims := auth.jwt_verified_claims(jwt, signing_key.algorithm,
+    claims := auth.jwt_verified_claims(p_jwt, signing_key.algorithm,
                                        CASE signing_key.algorithm WHEN 'EdDSA' THEN signing_key.public_key
                                                                   ELSE signing_key.secret_key END,
                                        statement_timestamp())::jsonb;
     IF claims->>'iss' IS DISTINCT FROM auth.jwt_issuer() THEN
         RETURN NULL;
     END IF;
+    IF products IS NOT NULL AND NOT EXISTS (
+           SELECT FROM auth.products p
+           WHERE p.id = ANY (products)
+             AND p.name = CASE WHEN claims ? 'aud' THEN
+                                   CASE jsonb_typeof(claims->'aud') WHEN 'string' THEN claims->>'aud' END
+                               ELSE claims->>'product' END) THEN
+        RETURN NULL;
+    END IF;
     RETURN claims;
 END
 $$;
+
+CREATE FUNCTION auth_verify_jwt(jwt text) RETURNS jsonb
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_verify_jwt(text) IS
     'the claims of a valid JWT signed here, or NULL';
 REVOKE ALL ON FUNCTION auth_verify_jwt(text) FROM PUBLIC;
@@ -181,16 +207,23 @@ GRANT EXECUTE ON FUNCTION auth_verify_jwt(text) TO auth_client, auth_admin;
 
 -- auth_jwks (client): the Ed25519 public keys that verify tokens issued now or still
 -- alive, as an RFC 7517 JWK set: the current key first, then the retired ones, the most
--- recently retired first. HS256 secrets are never published.
-CREATE FUNCTION auth_jwks() RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object('keys', coalesce(jsonb_agg(auth.public_jwk(k.kid, k.public_key)::jsonb
+-- recently retired first. HS256 secrets are never published. Like every client function
+-- it refuses (42501) a client of no product.
+CREATE FUNCTION auth.jwks(p_caller regrole) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM auth.require_client(p_caller);
+    RETURN (SELECT jsonb_build_object('keys', coalesce(jsonb_agg(auth.public_jwk(k.kid, k.public_key)::jsonb
                                                          ORDER BY k.retired_at DESC NULLS FIRST,
                                                                   k.created_at DESC, k.kid), '[]'))
     FROM auth.signing_keys k
     WHERE k.algorithm = 'EdDSA'
-      AND (k.retired_at IS NULL OR k.retired_at > statement_timestamp() - auth.jwt_max_ttl())
+      AND (k.retired_at IS NULL OR k.retired_at > statement_timestamp() - auth.jwt_max_ttl()));
+END
 $$;
+
+CREATE FUNCTION auth_jwks() RETURNS jsonb
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_jwks() IS 'the public keys that verify this database''s JWTs, as a JWK set';
 REVOKE ALL ON FUNCTION auth_jwks() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_jwks() TO auth_client, auth_admin;

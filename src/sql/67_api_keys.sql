@@ -21,7 +21,7 @@ DECLARE
     new_key text;
     new_id bigint;
 BEGIN
-    PERFORM auth.require_user(p_user_id);
+    PERFORM auth.require_seen_user(auth.client_products(p_caller), p_user_id);
     PERFORM auth.checked_name(p_name, 'name');
     IF p_expires_at <= statement_timestamp() THEN
         RAISE EXCEPTION 'expires_at must be in the future' USING ERRCODE = 'invalid_parameter_value';
@@ -45,11 +45,17 @@ GRANT EXECUTE ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) T
 
 -- auth_api_key_user (client): the key's user while the key is valid for this product:
 -- not revoked or expired, its user active and an active member of the product. NULL for
--- anything else, never an error. Read-only. Expiry is judged at the statement's start.
-CREATE FUNCTION auth_api_key_user(api_key text, product text) RETURNS bigint
+-- anything else; read-only. Expiry is judged at the statement's start. A confined client
+-- naming a product not its own gets 42501 (a configuration error, as in the checks).
+CREATE FUNCTION auth.api_key_user(p_caller regrole, api_key text, product text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    products bigint[] := auth.require_client(p_caller);
 BEGIN
+    IF products IS NOT NULL AND product IS NOT NULL THEN
+        PERFORM auth.client_product_id(p_caller, products, product);
+    END IF;
     -- PL/pgSQL keeps this query's plan for the session; a SQL function that cannot be
     -- inlined (SECURITY DEFINER) would be planned at every call.
     RETURN (SELECT k.user_id
@@ -64,6 +70,9 @@ BEGIN
               AND auth.member_of_product(k.user_id, k.product_id));
 END
 $$;
+
+CREATE FUNCTION auth_api_key_user(api_key text, product text) RETURNS bigint
+    LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
 COMMENT ON FUNCTION auth_api_key_user(text, text) IS
     'the user of a valid API key for this product, or NULL';
 REVOKE ALL ON FUNCTION auth_api_key_user(text, text) FROM PUBLIC;

@@ -3,6 +3,21 @@
 -- src/sql/load_order.txt); a function whose arguments or result change is dropped here
 -- first, since CREATE OR REPLACE cannot change them.
 
+-- Functions whose arguments or result change in 0.2.0, dropped here and made anew below.
+-- A database object of yours that depends on one of the public ones (a view calling
+-- auth_sessions, say) makes the update fail: drop it first, and make it again after.
+DROP FUNCTION auth_create_user(text, text, text, text);                 -- gains product
+DROP FUNCTION auth.create_user(regrole, text, text, text, text);
+DROP FUNCTION auth_request_password_reset(text);                        -- returns void
+DROP FUNCTION auth.request_password_reset(regrole, text);
+DROP FUNCTION auth_request_email_verification(bigint);                  -- returns void
+DROP FUNCTION auth.request_email_verification(regrole, bigint);
+DROP FUNCTION auth_sessions(bigint);                                    -- gains product, aal
+DROP FUNCTION auth.issue_account_token(regrole, auth.users, text);      -- now send_account_token
+DROP FUNCTION auth.authenticate(regrole, bigint, text, text, boolean, boolean);
+DROP FUNCTION auth.take_account_token(regrole, text, text);
+DROP FUNCTION auth.end_sessions(bigint, bytea);
+
 -- Products get an app role (auth_set_app_role), kept by name and OID like admin_role.
 ALTER TABLE auth.products
     ADD COLUMN app_role name,
@@ -16,7 +31,7 @@ ALTER TABLE auth.user_sessions
     DROP CONSTRAINT user_sessions_product_id_fkey,
     ADD CONSTRAINT user_sessions_product_id_fkey FOREIGN KEY (product_id)
         REFERENCES auth.products ON DELETE CASCADE,
-    ADD COLUMN parent_id bigint REFERENCES auth.user_sessions ON DELETE CASCADE,
+    ADD COLUMN parent_id bigint,
     ADD COLUMN aal text NOT NULL DEFAULT 'aal1' CHECK (aal IN ('aal1', 'aal2')),
     ADD COLUMN amr text[] NOT NULL DEFAULT '{pwd}';
 CREATE INDEX user_sessions_parent_idx ON auth.user_sessions (parent_id) WHERE parent_id IS NOT NULL;

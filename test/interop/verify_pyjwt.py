@@ -28,10 +28,11 @@ def tampered(token):
     return ".".join([header, payload, signature])
 
 
-def verifies(token, key, algorithms):
+def verifies(token, key, algorithms, audience="Interop App"):
+    """The claims when PyJWT accepts the token as the product `audience` would."""
     try:
-        return jwt.decode(token, key, algorithms=algorithms, issuer="auth",
-                          options={"require": ["exp", "iat", "sub"]})
+        return jwt.decode(token, key, algorithms=algorithms, issuer="auth", audience=audience,
+                          options={"require": ["exp", "iat", "sub", "aud"]})
     except jwt.InvalidTokenError:
         return None
 
@@ -63,6 +64,10 @@ check("the claims PyJWT reads are those auth_verify_jwt returns (but iat/exp)",
 check("the claims name the product and its roles",
       claims["product"] == "Interop App" and claims["roles"] == ["editor"] and claims["tenant_roles"] == {})
 check("exp is iat plus the 5-minute ttl", claims["exp"] - claims["iat"] == 300)
+check("the audience is the product", claims["aud"] == "Interop App")
+check("PyJWT refuses it as another product's service (wrong audience)",
+      verifies(read("eddsa.jwt"), keys[jwt.get_unverified_header(read("eddsa.jwt"))["kid"]], ["EdDSA"],
+               audience="Other App") is None)
 check("no token for a product the user is not a member of", read("other_product.txt") == "NULL")
 
 secret = bytes.fromhex(read("hs256.key"))

@@ -54,7 +54,8 @@ SELECT auth_change_password(auth_user_id('log@example.com'), :'p2' || :'p1', :'p
 SELECT auth_change_password(auth_user_id('log@example.com'), :'p1' || :'p2', :'s1' || :'s2');
 SELECT auth_import_user('imp@example.com', '$2b$99$' || :'p1' || :'p2' || '0123456789012345678901234567890123456');
 SELECT auth_import_user('imp@example.com', '$argon2id$v=19$m=65536,t=2,p=1$' || :'p1' || :'p2');
-SELECT auth_request_password_reset('log@example.com') AS reset \gset
+SELECT auth_request_password_reset('log@example.com');
+SELECT token AS reset FROM auth.outbox WHERE kind = 'password_reset' ORDER BY id DESC LIMIT 1 \gset
 SELECT auth_reset_password(:'reset', :'p1' || :'p2');
 SELECT :'reset';
 SELECT auth_request_email_verification(auth_user_id('log@example.com'));
@@ -95,11 +96,13 @@ SELECT auth_verify_password('plan@example.com', pg_temp.v('pw')) IS NULL;
 SELECT auth_verify_password('plan@example.com', pg_temp.v('pw2')) IS NULL;
 SELECT auth_change_password(:uid, pg_temp.v('pw'), pg_temp.v('pw2'));
 INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
-INSERT INTO s SELECT 'reset', auth_request_password_reset('plan@example.com');
+SELECT auth_request_password_reset('plan@example.com');
+INSERT INTO s SELECT 'reset', token FROM auth.outbox WHERE kind = 'password_reset' ORDER BY id DESC LIMIT 1;
 INSERT INTO s SELECT 'digest', encode(token_hash, 'hex') FROM auth.account_tokens;
 SELECT auth_reset_password(pg_temp.v('reset'), pg_temp.v('pw3'));
 INSERT INTO s SELECT 'hash', password_hash FROM auth.users WHERE id = :uid;
-INSERT INTO s SELECT 'verify', auth_request_email_verification(:uid);
+SELECT auth_request_email_verification(:uid);
+INSERT INTO s SELECT 'verify', token FROM auth.outbox WHERE kind = 'email_verification' ORDER BY id DESC LIMIT 1;
 INSERT INTO s SELECT 'digest', encode(token_hash, 'hex') FROM auth.account_tokens;
 SELECT auth_verify_email(pg_temp.v('verify'));
 SELECT auth_set_password(:uid, pg_temp.v('pw4'));

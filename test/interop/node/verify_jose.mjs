@@ -18,7 +18,7 @@ function tampered(token) {
 
 async function verifies(token, keySet) {
   try {
-    const { payload } = await jwtVerify(token, keySet, { issuer: 'auth', algorithms: ['EdDSA'] });
+    const { payload } = await jwtVerify(token, keySet, { issuer: 'auth', audience: 'Interop App', algorithms: ['EdDSA'] });
     return payload;
   } catch {
     return null;
