@@ -4,7 +4,9 @@
 #  1. Equal timing: median server-side time of auth_login and auth_verify_password for
 #     an unknown email, an inactive user, a locked user and a wrong password, each as a
 #     ratio to the right password (the baseline, measured in the same run, interleaved
-#     call by call). Target: every ratio within 0.90-1.10.
+#     call by call); and, called by a product's app (a confined client), a user of another
+#     product with the right password against a user of its own. Target: every ratio
+#     within 0.90-1.10.
 #  2. Cost per login at a few Argon2id settings: median ms of a verification, and the
 #     backend's peak memory growth (VmHWM) during one hash, in MiB.
 #  3. Logins per second with 4 clients, at the default cost and auth.max_concurrent_hashes.
@@ -23,14 +25,23 @@ SELECT auth_create_user('inactive@example.com', 'the right password');
 SELECT auth_create_user('locked@example.com', 'the right password');
 UPDATE auth.users SET is_active = false WHERE email = 'inactive@example.com';
 UPDATE auth.users SET locked_until = now() + interval '1 day' WHERE email = 'locked@example.com';
+-- The Payroll app, and Accounting's user it must not see.
+SELECT auth_create_product('Bench Payroll'), auth_create_product('Bench Accounting');
+SELECT auth_set_membership(auth_user_id('right@example.com'), 'Bench Payroll', 'active');
+SELECT auth_create_user('elsewhere@example.com', 'the right password', product => 'Bench Accounting');
+DO $$ BEGIN CREATE ROLE bench_payroll_app NOLOGIN IN ROLE auth_client; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+SELECT auth_set_app_role('Bench Payroll', 'bench_payroll_app');
 CREATE TABLE timings (fn text, kind text, ms float8);
--- One call's server-side time in ms.
-CREATE FUNCTION timed(call text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz;
+-- One call's server-side time in ms, made by the current role or by caller.
+CREATE FUNCTION timed(call text, caller text DEFAULT NULL) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; ms float8;
 BEGIN
+    IF caller IS NOT NULL THEN EXECUTE format('SET ROLE %I', caller); END IF;
     t0 := clock_timestamp();
     EXECUTE call;
-    RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+    ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    IF caller IS NOT NULL THEN RESET ROLE; END IF;
+    RETURN ms;
 END $$;
 SQL
 
@@ -58,6 +69,11 @@ BEGIN
                 INSERT INTO timings VALUES (fn, cases[c][1],
                     timed(format('SELECT %s(%L, %L)', fn, cases[c][2], cases[c][3])));
             END LOOP;
+            -- As the Payroll app: its own user, and a user of another product.
+            INSERT INTO timings VALUES (fn || ' (app)', 'right',
+                timed(format('SELECT %s(%L, %L)', fn, 'right@example.com', 'the right password'), 'bench_payroll_app'));
+            INSERT INTO timings VALUES (fn || ' (app)', 'other product',
+                timed(format('SELECT %s(%L, %L)', fn, 'elsewhere@example.com', 'the right password'), 'bench_payroll_app'));
         END LOOP;
     END LOOP;
 END \$\$;
@@ -69,7 +85,7 @@ SELECT m.fn AS function, m.kind AS case, round(m.median::numeric, 2) AS median_m
        round((m.median / r.median)::numeric, 3) AS ratio_to_right,
        CASE WHEN m.median / r.median BETWEEN 0.9 AND 1.1 THEN 'within 10%' ELSE 'OUTSIDE 10%' END AS target
 FROM m JOIN m r ON r.fn = m.fn AND r.kind = 'right'
-ORDER BY 1, array_position(ARRAY['right', 'wrong', 'unknown email', 'inactive', 'locked'], m.kind);
+ORDER BY 1, array_position(ARRAY['right', 'wrong', 'unknown email', 'inactive', 'locked', 'other product'], m.kind);
 SQL
 
 echo
