@@ -2,7 +2,7 @@
 -- expiring after auth.reset_token_ttl, bound to their purpose, user and address.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(49);
+SELECT plan(50);
 
 CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_signin;
 \ir helpers.psql
@@ -82,6 +82,8 @@ SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS res
 SELECT is(auth_reset_password(:'reset3', 'rita-password-6'), false, 'an older token is void once a newer one is issued');
 SELECT is((SELECT count(*)::int FROM auth.account_tokens WHERE user_id = :rita AND purpose = 'password_reset'),
           1, 'one reset token is kept per user');
+SELECT is((SELECT count(*)::int FROM auth.outbox WHERE user_id = :rita AND kind = 'password_reset' AND claimed_at IS NULL),
+          1, 'and the unclaimed mail of the voided token is withdrawn');
 
 -- A token for another user resets that user only.
 SELECT auth_request_password_reset('tap.tok.sol@example.com');

@@ -145,7 +145,8 @@ END
 $$;
 
 -- Mails a new single-use token of one purpose to the user through the outbox; earlier
--- unused tokens of that purpose for the user, and expired ones, are dropped. Only the
+-- unused tokens of that purpose for the user (and their mails not yet claimed), and
+-- expired ones, are dropped. Only the
 -- token's digest stays here; the token itself waits in the outbox for a mailer.
 CREATE FUNCTION auth.send_account_token(p_caller regrole, p_user auth.users, p_purpose text,
                                         p_product_id bigint) RETURNS void
@@ -159,6 +160,9 @@ DECLARE
 BEGIN
     DELETE FROM auth.account_tokens t
     WHERE t.user_id = p_user.id AND (t.purpose = p_purpose OR t.expires_at <= issued);
+    -- The earlier token is void: its mail, if no mailer has taken it yet, goes too.
+    DELETE FROM auth.outbox o
+    WHERE o.user_id = p_user.id AND o.kind = p_purpose AND o.claimed_at IS NULL;
     INSERT INTO auth.account_tokens (user_id, purpose, token_hash, email, created_at, expires_at)
     VALUES (p_user.id, p_purpose, auth.token_digest(token), p_user.email, issued, ends)
     RETURNING id INTO new_id;
