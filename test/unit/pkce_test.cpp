@@ -3,6 +3,7 @@
 #include "core/pkce.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <string>
 
@@ -22,9 +23,19 @@ protected:
 constexpr const char* kRfcVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 constexpr const char* kRfcChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+// S256 computed here without the code under test: base64url(SHA-256(text)), no padding.
+std::string s256(const std::string& text) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    char encoded[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(encoded, sizeof encoded, digest, sizeof digest, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return encoded;
+}
+
 }  // namespace
 
 TEST_F(Pkce, ChallengeOfTheRfc7636AppendixBExample) {
+    EXPECT_EQ(s256(kRfcVerifier), kRfcChallenge);  // the test's own S256 agrees with the RFC
     EXPECT_EQ(pkce_challenge(kRfcVerifier), kRfcChallenge);
 }
 
@@ -62,15 +73,21 @@ TEST_F(Pkce, VerifierSyntax) {
 }
 
 TEST_F(Pkce, MalformedVerifierNeverMatches) {
-    // A 42-character verifier whose challenge is computed anyway would match it: the
-    // syntax check must come first.
-    const std::string short_verifier(42, 'a');
-    const std::string long_enough(43, 'a');
-    const std::string challenge = pkce_challenge(long_enough);
-    EXPECT_TRUE(pkce_verifier_matches(long_enough, challenge));
-    EXPECT_FALSE(pkce_verifier_matches(short_verifier, challenge));
-    EXPECT_THROW(pkce_challenge(short_verifier), Error);
-    EXPECT_THROW(pkce_challenge(std::string(43, '+')), Error);
+    // Each malformed verifier is checked against its own S256 challenge (made here with
+    // libsodium directly): only the syntax check can refuse it.
+    const std::string too_short(42, 'a');
+    const std::string too_long(129, 'a');
+    const std::string plus = std::string(42, 'a') + "+";
+    const std::string space = std::string(42, 'a') + " ";
+    for (const std::string& verifier : {too_short, too_long, plus, space}) {
+        EXPECT_FALSE(pkce_verifier_matches(verifier, s256(verifier))) << verifier;
+        EXPECT_THROW(pkce_challenge(verifier), Error) << verifier;
+    }
+    // The same check passes the shortest and longest well-formed verifiers.
+    const std::string shortest(43, 'a');
+    const std::string longest(128, 'a');
+    EXPECT_TRUE(pkce_verifier_matches(shortest, s256(shortest)));
+    EXPECT_TRUE(pkce_verifier_matches(longest, s256(longest)));
 }
 
 TEST_F(Pkce, MalformedVerifierErrorNamesTheArgumentNotTheValue) {
