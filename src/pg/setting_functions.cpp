@@ -35,3 +35,6 @@ AUTH_SQL_FUNCTION(auth_max_failed_logins) { PG_RETURN_INT32(pg::max_failed_login
 
 // auth.reset_token_ttl() RETURNS interval
 AUTH_SQL_FUNCTION(auth_reset_token_ttl) { return interval_of_seconds(pg::reset_token_ttl_seconds()); }
+
+// auth.sso_code_ttl() RETURNS interval
+AUTH_SQL_FUNCTION(auth_sso_code_ttl) { return interval_of_seconds(pg::sso_code_ttl_seconds()); }

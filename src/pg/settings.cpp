@@ -22,6 +22,7 @@ int max_failed_logins_value = 10;
 int lockout_duration = 15 * 60;
 int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
 int reset_token_ttl = 60 * 60;
+int sso_code_ttl = 60;
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -105,6 +106,10 @@ void define_settings() {
                             PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     define_int("auth.reset_token_ttl", "Lifetime of password reset and email verification tokens.",
                &reset_token_ttl, 1, INT_MAX, GUC_UNIT_S);
+    // A code travels once through the browser, from the sign-in service to the product,
+    // within seconds; an hour is already far more than any redirect needs.
+    define_int("auth.sso_code_ttl", "Lifetime of a single sign-on code.", &sso_code_ttl, 1, 60 * 60,
+               GUC_UNIT_S);
     MarkGUCPrefixReserved("auth");
 }
 
@@ -127,5 +132,6 @@ const char* jwt_issuer() { return jwt_issuer_value ? jwt_issuer_value : ""; }
 const char* jwt_role_claim() { return jwt_role_claim_value ? jwt_role_claim_value : ""; }
 int max_concurrent_hashes() { return max_concurrent_hashes_value; }
 int reset_token_ttl_seconds() { return reset_token_ttl; }
+int sso_code_ttl_seconds() { return sso_code_ttl; }
 
 }  // namespace auth::pg

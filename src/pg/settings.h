@@ -34,4 +34,7 @@ int max_concurrent_hashes();
 // auth.reset_token_ttl (seconds): lifetime of reset and verification tokens.
 int reset_token_ttl_seconds();
 
+// auth.sso_code_ttl (seconds): lifetime of a single sign-on code.
+int sso_code_ttl_seconds();
+
 }  // namespace auth::pg

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Passwords, tokens, JWTs, API keys and signing keys must never reach the server log. This
 # drives every path that handles one (success, each kind of login failure, errors on bad
-# passwords, JWTs issued and verified, API keys made, used and revoked) with the
+# passwords, JWTs issued and verified, API keys made, used and revoked; single sign-on
+# codes and verifiers, outbox tokens under auto_explain) with the
 # server logging as much as it can, then searches the log for them. Each password is
 # assembled from two pieces at run time, so the statement text (which PostgreSQL logs
 # for a failing statement) never holds it: if it is in the log, our code put it there.
@@ -72,10 +73,15 @@ imported_password=$(piece 14)
 imported_hash=$(htpasswd -nbBC 4 x "$imported_password" | cut -d: -f2)
 plans=$(psql -X -q -At -F ' ' -d "$db" -v ON_ERROR_STOP=1 \
     -v pw="$(piece 13)" -v pw2="$(piece 13)" -v pw3="$(piece 13)" -v pw4="$(piece 13)" -v pw5="$(piece 13)" \
-    -v imported_password="$imported_password" -v imported_hash="$imported_hash" 2>&1 <<'SQL'
+    -v imported_password="$imported_password" -v imported_hash="$imported_hash" \
+    -v verifier="$(piece 50)" -v verifier2="$(piece 50)" -v outbox_token="$(piece 43)" 2>&1 <<'SQL'
 CREATE TEMPORARY TABLE s (k text, v text);
 INSERT INTO s VALUES ('pw', :'pw'), ('pw2', :'pw2'), ('pw3', :'pw3'), ('pw4', :'pw4'), ('pw5', :'pw5'),
-                     ('imported_password', :'imported_password'), ('imported_hash', :'imported_hash');
+                     ('imported_password', :'imported_password'), ('imported_hash', :'imported_hash'),
+                     ('verifier', :'verifier'), ('verifier2', :'verifier2'), ('outbox_token', :'outbox_token');
+-- The S256 challenge of a verifier (no secret: it travels in the browser's URL).
+CREATE FUNCTION pg_temp.challenge(verifier text) RETURNS text LANGUAGE sql IMMUTABLE AS
+    $$ SELECT translate(rtrim(encode(sha256(convert_to(verifier, 'UTF8')), 'base64'), '='), '+/', '-_') $$;
 CREATE FUNCTION pg_temp.v(name text) RETURNS text LANGUAGE sql STABLE AS 'SELECT v FROM s WHERE k = name';
 SELECT auth_create_user('plan@example.com', pg_temp.v('pw')) AS uid \gset
 SELECT auth_grant(:uid, 'Log App', 'reader') IS NULL;
@@ -118,6 +124,18 @@ SELECT auth_rotate_signing_key() IS NULL;
 INSERT INTO s SELECT 'api_key', auth_create_api_key(:uid, 'Log App', 'plan key');
 SELECT auth_api_key_user(pg_temp.v('api_key'), 'Log App') IS NULL;
 SELECT auth_revoke_api_key(pg_temp.v('api_key'));
+-- single sign-on (a code exchanged, replayed, and one refused for a wrong verifier) and the
+-- outbox (a token queued and claimed)
+INSERT INTO s SELECT 'signin_session', auth_login('plan@example.com', pg_temp.v('pw4'));
+INSERT INTO s SELECT 'sso_code', auth_sso_code(pg_temp.v('signin_session'), 'Log App', pg_temp.challenge(pg_temp.v('verifier')));
+INSERT INTO s SELECT 'child_session', auth_sso_exchange(pg_temp.v('sso_code'), pg_temp.v('verifier'), 'plan device');
+SELECT auth_sso_exchange(pg_temp.v('sso_code'), pg_temp.v('verifier')) IS NULL;
+INSERT INTO s SELECT 'sso_code2', auth_sso_code(pg_temp.v('signin_session'), 'Log App', pg_temp.challenge(pg_temp.v('verifier')));
+SELECT auth_sso_exchange(pg_temp.v('sso_code2'), pg_temp.v('verifier2')) IS NULL;
+SELECT auth.queue_message(current_user::regrole, 'password_reset', :uid, NULL, pg_temp.v('outbox_token'),
+                          now() + interval '1 hour') IS NULL;
+SELECT count(*) FROM auth_outbox_claim();
+INSERT INTO s SELECT 'sso_code_digest', encode(code_hash, 'hex') FROM auth.sso_codes;
 INSERT INTO s SELECT 'session_digest', encode(token_hash, 'hex') FROM auth.user_sessions;
 INSERT INTO s SELECT 'signing_key', encode(secret_key, 'hex') FROM auth.signing_keys;
 INSERT INTO s SELECT 'api_key_digest', encode(key_hash, 'hex') FROM auth.api_keys;
@@ -194,7 +212,7 @@ tap 5 "[ \$plan_ours -ge 19 ] && grep -q 'Query Text: UPDATE auth.users u SET pa
 tap 6 '[ $plan_ours_leaked = 0 ]' \
     "under auto_explain (nested, verbose): no password, stored hash or account token in the log"
 tap 7 '[ $plan_others -ge 8 ] && [ $plan_others_leaked = 0 ]' \
-    "under auto_explain: no session token, JWT, signing key or API key in the log ($plan_others to look for)"
+    "under auto_explain: no session token, JWT, signing key, API key, single sign-on code or verifier, or outbox token in the log ($plan_others to look for)"
 echo "1..7"
 [ $issued -ge 11 ] && [ $leaked = 0 ] && grep -q 'auth_logout(\$1)' "$ours" && [ $plan_ours -ge 19 ] \
     && [ $plan_ours_leaked = 0 ] && [ $plan_others -ge 8 ] && [ $plan_others_leaked = 0 ]
