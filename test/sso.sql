@@ -84,10 +84,11 @@ SELECT id AS child1_id FROM auth.user_sessions WHERE token_hash = sha256(convert
 SELECT is((SELECT (parent_id, product_id, user_id, aal, amr)::text FROM auth.user_sessions WHERE id = :child1_id),
           (:s_id, :payroll, :sam, 'aal2', '{pwd,otp}'::text[])::text,
           'the child session: parent the sign-in session, bound to Payroll, the parent''s aal and amr');
-SELECT is((SELECT (device_info, client_ip, expires_at - created_at, last_used_at = created_at)::text
+SELECT is((SELECT (device_info, client_ip, expires_at = (SELECT p.expires_at FROM auth.user_sessions p WHERE p.id = :s_id),
+                   expires_at - created_at <= interval '30 days', last_used_at = created_at)::text
            FROM auth.user_sessions WHERE id = :child1_id),
-          ('TapBrowser on TapOS', '203.0.113.9'::inet, interval '30 days', true)::text,
-          'with device_info, client_ip, and the lifetime of auth.session_ttl');
+          ('TapBrowser on TapOS', '203.0.113.9'::inet, true, true, true)::text,
+          'with device_info, client_ip, and auth.session_ttl cut to its parent''s expiry: a child never outlives its parent');
 SELECT ok((SELECT used_at IS NOT NULL AND child_session_id = :child1_id FROM auth.sso_codes
            WHERE code_hash = sha256(convert_to(:'code1', 'UTF8'))),
           'the code is marked used and names the session it made');

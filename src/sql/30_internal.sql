@@ -275,19 +275,39 @@ CREATE FUNCTION auth.session_is_live(expires_at timestamptz, last_used_at timest
        AND last_used_at > statement_timestamp() - auth.session_idle_timeout()
 $$;
 
--- Ends a session and every session made from it by single sign-on, at any depth
--- (single logout; a replayed sign-on code). Returns how many live sessions ended.
+-- Ends a session and every session made from it, down the parent_id links (single
+-- logout); returns how many live sessions ended (ones auth_session_user would still have
+-- accepted). A descendant is reached even through a session already ended, so ending a
+-- session never leaves one of its children alive.
+-- One level at a time, each a statement of its own: revoking a level waits for an
+-- auth_sso_exchange that is making a child of one of its sessions (it updates the parent
+-- row), and the next statement's snapshot then sees that child. Under REPEATABLE READ
+-- the wait ends in a serialization failure instead, so no child is ever missed.
 CREATE FUNCTION auth.end_session_tree(p_session_id bigint) RETURNS integer
-    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE tree (id) AS (
-        SELECT p_session_id
-        UNION
-        SELECT s.id FROM auth.user_sessions s JOIN tree t ON s.parent_id = t.id),
-    ended AS (
-        UPDATE auth.user_sessions s SET revoked_at = now()
-        FROM tree t WHERE s.id = t.id AND s.revoked_at IS NULL
-        RETURNING s.expires_at, s.last_used_at)
-    SELECT count(*)::integer FROM ended WHERE auth.session_is_live(expires_at, last_used_at)
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    level bigint[] := ARRAY[p_session_id];
+    seen bigint[] := '{}';
+    ended_here integer;
+    ended integer := 0;
+BEGIN
+    IF p_session_id IS NULL THEN
+        RETURN 0;
+    END IF;
+    WHILE level IS NOT NULL LOOP
+        WITH revoked AS (
+            UPDATE auth.user_sessions s SET revoked_at = now()
+            WHERE s.id = ANY (level) AND s.revoked_at IS NULL
+            RETURNING s.expires_at, s.last_used_at)
+        SELECT count(*)::integer INTO ended_here FROM revoked r
+        WHERE auth.session_is_live(r.expires_at, r.last_used_at);
+        ended := ended + ended_here;
+        seen := seen || level;
+        SELECT array_agg(s.id) INTO level FROM auth.user_sessions s
+        WHERE s.parent_id = ANY (level) AND s.id <> ALL (seen);
+    END LOOP;
+    RETURN ended;
+END
 $$;
 
 -- Ends a user's sessions (password change or reset, deactivation, logout everywhere),

@@ -17,41 +17,6 @@ CREATE FUNCTION auth.pkce_verifier_matches(verifier text, challenge text) RETURN
 COMMENT ON FUNCTION auth.pkce_verifier_matches(text, text) IS
     'true when the verifier is well formed (RFC 7636: 43 to 128 unreserved characters) and its S256 challenge equals the stored one (constant-time compare)';
 
--- Ends a session and every session made from it, down the parent_id links (single
--- logout); returns how many live sessions ended (ones auth_session_user would still have
--- accepted). A descendant is reached even through a session already ended, so ending a
--- session never leaves one of its children alive.
--- One level at a time, each a statement of its own: revoking a level waits for an
--- auth_sso_exchange that is making a child of one of its sessions (it updates the parent
--- row), and the next statement's snapshot then sees that child. Under REPEATABLE READ
--- the wait ends in a serialization failure instead, so no child is ever missed.
-CREATE FUNCTION auth.end_session_tree(p_session_id bigint) RETURNS integer
-    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    level bigint[] := ARRAY[p_session_id];
-    seen bigint[] := '{}';
-    ended_here integer;
-    ended integer := 0;
-BEGIN
-    IF p_session_id IS NULL THEN
-        RETURN 0;
-    END IF;
-    WHILE level IS NOT NULL LOOP
-        WITH revoked AS (
-            UPDATE auth.user_sessions s SET revoked_at = now()
-            WHERE s.id = ANY (level) AND s.revoked_at IS NULL
-            RETURNING s.expires_at, s.last_used_at)
-        SELECT count(*)::integer INTO ended_here FROM revoked r
-        WHERE auth.session_is_live(r.expires_at, r.last_used_at);
-        ended := ended + ended_here;
-        seen := seen || level;
-        SELECT array_agg(s.id) INTO level FROM auth.user_sessions s
-        WHERE s.parent_id = ANY (level) AND s.id <> ALL (seen);
-    END LOOP;
-    RETURN ended;
-END
-$$;
-
 -- auth_sso_code (sign-in service): a single-use code that hands the user of a sign-in
 -- session on to a product, or NULL. Only a sign-in service (auth_signin) may ask, and a
 -- superuser. Members of auth_admin are refused too, although they are never confined:
@@ -210,11 +175,13 @@ BEGIN
     END IF;
 
     token := auth.new_token();
-    -- Session times are statement times, as the checks read them (auth_session_user).
+    -- Session times are statement times, as the checks read them (auth_session_user). A
+    -- child never outlives its parent's absolute lifetime.
     INSERT INTO auth.user_sessions (user_id, token_hash, product_id, device_info, client_ip,
                                     created_at, last_used_at, expires_at, parent_id, aal, amr)
     VALUES (found.user_id, auth.token_digest(token), found.product_id, left(p_device_info, 500), p_client_ip,
-            statement_timestamp(), statement_timestamp(), statement_timestamp() + auth.session_ttl(),
+            statement_timestamp(), statement_timestamp(),
+            least(statement_timestamp() + auth.session_ttl(), parent.expires_at),
             parent.id, parent.aal, parent.amr)
     RETURNING id INTO child_id;
     UPDATE auth.sso_codes c SET used_at = now(), child_session_id = child_id WHERE c.id = found.id;

@@ -58,6 +58,9 @@ BEGIN
     IF p_max_messages NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'max_messages must be between 1 and 1000' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- A message that expired unclaimed is never sent: its token goes now.
+    UPDATE auth.outbox o SET token = NULL
+    WHERE o.claimed_at IS NULL AND o.expires_at <= clock_timestamp() AND o.token IS NOT NULL;
     RETURN QUERY
     WITH chosen AS (
         SELECT o.id, o.token FROM auth.outbox o
