@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(50);
 
-CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_client, auth_signin;
 
 SELECT auth_create_user('tap.tok.rita@example.com', 'rita-password-1') AS rita \gset
 SELECT auth_create_user('tap.tok.sol@example.com', 'sol-password-1') AS sol \gset

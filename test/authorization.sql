@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(104);
 
-CREATE ROLE tap_authz_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_authz_app NOLOGIN IN ROLE auth_client, auth_signin;
 CREATE ROLE tap_authz_operator NOLOGIN IN ROLE auth_admin;
 
 -- ---------------------------------------------------------------------------------

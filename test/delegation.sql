@@ -7,7 +7,7 @@ SELECT plan(59);
 CREATE ROLE tap_acct_admins NOLOGIN;                                          -- the product's admin_role
 CREATE ROLE tap_deleg_manager NOLOGIN IN ROLE tap_acct_admins, auth_client;   -- manages Accounting
 CREATE ROLE tap_deleg_nonclient NOLOGIN IN ROLE tap_acct_admins;              -- admin_role but not auth_client
-CREATE ROLE tap_deleg_app NOLOGIN IN ROLE auth_client;                        -- a plain app
+CREATE ROLE tap_deleg_app NOLOGIN IN ROLE auth_client, auth_signin;           -- a plain app, not confined
 CREATE ROLE tap_deleg_operator NOLOGIN IN ROLE auth_admin;                    -- an operator
 
 -- The superuser sets up two products; only Accounting has an admin_role.

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(46);
 
-CREATE ROLE tap_errors_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_errors_app NOLOGIN IN ROLE auth_client, auth_signin;
 
 -- The error a statement raises, as one text: SQLSTATE, message, detail, hint and
 -- context, one per line; NULL when it raises nothing. The arguments are passed as

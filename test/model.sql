@@ -5,7 +5,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(143);
 
-CREATE ROLE tap_model_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_model_app NOLOGIN IN ROLE auth_client, auth_signin;
 CREATE ROLE tap_model_operator NOLOGIN IN ROLE auth_admin;
 CREATE ROLE tap_model_nobody NOLOGIN;
 CREATE ROLE tap_model_admins NOLOGIN;                                         -- Shop's admin_role

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(91);
 
-CREATE ROLE tap_pw_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_pw_app NOLOGIN IN ROLE auth_client, auth_signin;
 CREATE ROLE tap_pw_operator NOLOGIN IN ROLE auth_admin;
 
 \ir helpers.psql

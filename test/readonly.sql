@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(8);
 
-CREATE ROLE tap_ro_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_ro_app NOLOGIN IN ROLE auth_client, auth_signin;
 
 SELECT auth_create_user('tap.ro.rae@example.com', 'rae-password') AS rae \gset
 SELECT auth_create_product('TapRO Product') \g /dev/null

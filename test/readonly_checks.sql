@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(6);
 
-CREATE ROLE tap_rochk_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_rochk_app NOLOGIN IN ROLE auth_client, auth_signin;
 INSERT INTO auth.users (email) VALUES ('tap.rochk@example.com');
 SELECT auth_user_id('tap.rochk@example.com') AS uid \gset
 SELECT auth_create_product('TapROChk Product') \g /dev/null

@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(30);
 
-CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_client, auth_signin;
 CREATE ROLE tap_list_nobody NOLOGIN;
 
 SELECT auth_create_user('tap.list.sam@example.com', 'sam-password-1') AS sam \gset

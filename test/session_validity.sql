@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(26);
 
-CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_client, auth_signin;
 
 SELECT auth_create_product('TapValid Product') \g /dev/null
 SELECT auth_create_role('TapValid Product', 'member') \g /dev/null

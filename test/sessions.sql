@@ -4,7 +4,7 @@ BEGIN;
 CREATE EXTENSION auth;
 SELECT plan(108);
 
-CREATE ROLE tap_sess_app NOLOGIN IN ROLE auth_client;
+CREATE ROLE tap_sess_app NOLOGIN IN ROLE auth_client, auth_signin;
 
 \ir helpers.psql
 
