@@ -8,8 +8,8 @@
 //
 // A confined caller (client_scope.h) may ask only about its own products: naming another
 // product, or one that does not exist, raises 42501, the contract's one exception to
-// "checks never raise"; a caller confined to no product gets 42501 from every call that
-// names a product. NULL arguments answer false before any of that, as in 0.1.0.
+// "checks never raise"; a caller confined to no product gets 42501 from every call. A
+// NULL user, product or role/permission answers false before any of that, as in 0.1.0.
 #include "pg/postgres_headers.h"
 
 #include "pg/border.h"
