@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Sessions, measured against baselines taken in the same run (bench/run gives the server):
 #  1. auth_session_user throughput against a hand-written lookup of the token's hash sent
-#     by the client (pgbench, 2 clients, prepared statements); target ratio >= 0.9.
+#     by the client (pgbench, 2 clients, prepared statements); target ratio >= 0.9, whoever
+#     calls: the superuser and a sign-in service (a LOGIN role in auth_signin) with a
+#     session bound to no product, and the app of a product (a LOGIN role bound with
+#     auth_set_app_role, confined to it) with a session bound to its product, each against
+#     the lookup of its own token's hash (run as the superuser: no app may read the table).
 #  2. auth_login latency against one bare Argon2id verification (auth.password_matches,
 #     the same libsodium crypto_pwhash_str_verify call, at the same settings), both
 #     through pgbench with 1 client; target ratio <= 1.10.
 #  3. auth_issue_jwt and auth_verify_jwt throughput (2 clients), for the record.
 set -euo pipefail
-db=bench_sessions_$$
+db=bench_sessions_$$ app=bench_sessions_app_$$ signin=bench_sessions_signin_$$
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'rm -rf "$work"; dropdb --if-exists "$db"' EXIT
+trap 'rm -rf "$work"; dropdb --if-exists "$db"; psql -X -q -c "DROP ROLE IF EXISTS $app, $signin" 2>/dev/null || true' EXIT
 duration=${BENCH_SECONDS:-10}
 logins=${BENCH_LOGINS:-40}
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
@@ -25,8 +29,19 @@ SELECT 1, sha256(convert_to('other session ' || i, 'UTF8')), now() + interval '1
 FROM generate_series(1, 100000) i;
 ANALYZE auth.user_sessions;
 SQL
+# A product whose app is a confined role, and a sign-in service.
+q <<SQL
+SELECT auth_create_product('Bench App') \g /dev/null
+SELECT auth_create_role('Bench App', 'reader') \g /dev/null
+SELECT auth_grant(1, 'Bench App', 'reader') \g /dev/null
+CREATE ROLE $signin LOGIN IN ROLE auth_signin;
+CREATE ROLE $app LOGIN IN ROLE auth_client;
+SELECT auth_set_app_role('Bench App', '$app') \g /dev/null
+SQL
 token=$(q -c "SELECT auth_login('bench@example.com', 'bench password 1')")
 hash=$(q -c "SELECT encode(sha256(convert_to('$token', 'UTF8')), 'hex')")
+app_token=$(q -c "SELECT auth_login('bench@example.com', 'bench password 1', 'Bench App')")
+app_hash=$(q -c "SELECT encode(sha256(convert_to('$app_token', 'UTF8')), 'hex')")
 stored=$(q -c "SELECT password_hash FROM auth.users WHERE id = 1")
 
 echo 'SELECT user_id FROM auth.user_sessions WHERE token_hash = :hash;' > "$work/lookup.sql"
@@ -34,7 +49,7 @@ echo 'SELECT auth_session_user(:token);' > "$work/session_user.sql"
 echo 'SELECT auth.password_matches(:password, :stored);' > "$work/verify.sql"
 echo "SELECT auth_login('bench@example.com', :password);" > "$work/login.sql"
 
-# tps of one pgbench run: tps FILE CLIENTS [pgbench options...]
+# tps of one pgbench run: tps FILE CLIENTS [pgbench options...] (-U ROLE: as ROLE)
 tps() {
     local file=$1 clients=$2
     shift 2
@@ -49,27 +64,45 @@ latency() {
         sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
 }
 
-# Both are checked to answer the same user before they are timed.
+# Each caller is checked to answer the same user as the lookup before they are timed.
 [ "$(q -c "SELECT auth_session_user('$token')")" = 1 ] || { echo "auth_session_user failed"; exit 1; }
+[ "$(q -c "SET ROLE $signin" -c "SELECT auth_session_user('$token')")" = 1 ] || { echo "as $signin: failed"; exit 1; }
+[ "$(q -c "SET ROLE $app" -c "SELECT auth_session_user('$app_token')")" = 1 ] || { echo "as $app: failed"; exit 1; }
+[ "$(q -c "SET ROLE $app" -c "SELECT auth_session_user('$token') IS NULL")" = t ] ||
+    { echo "as $app: a session of no product was not refused"; exit 1; }
 [ "$(q -c "SELECT user_id FROM auth.user_sessions WHERE token_hash = '\\x$hash'")" = 1 ] || exit 1
+[ "$(q -c "SELECT user_id FROM auth.user_sessions WHERE token_hash = '\\x$app_hash'")" = 1 ] || exit 1
 
-# Interleaved runs, best of three each, so drift on the machine hits both alike.
-best_lookup=0 best_check=0
+# Interleaved runs, best of three each, so drift on the machine hits every side alike.
+# Sides: the lookup and the check as the superuser and as the sign-in service (the
+# session bound to no product), then the lookup and the check as the app (its product's
+# session).
+sides=("lookup.sql -D hash=\\x$hash" "session_user.sql -D token=$token"
+       "session_user.sql -D token=$token -U $signin"
+       "lookup.sql -D hash=\\x$app_hash" "session_user.sql -D token=$app_token -U $app")
+best=(0 0 0 0 0)
 for round in 1 2 3; do
-    t=$(tps "$work/lookup.sql" 2 -T "$duration" -D "hash=\\x$hash")
-    best_lookup=$(echo "$t $best_lookup" | awk '{print ($1 > $2) ? $1 : $2}')
-    t=$(tps "$work/session_user.sql" 2 -T "$duration" -D "token=$token")
-    best_check=$(echo "$t $best_check" | awk '{print ($1 > $2) ? $1 : $2}')
+    for i in "${!sides[@]}"; do
+        read -r file options <<<"${sides[$i]}"
+        # shellcheck disable=SC2086  # options are words
+        t=$(tps "$work/$file" 2 -T "$duration" $options)
+        best[i]=$(echo "$t ${best[i]}" | awk '{print ($1 > $2) ? $1 : $2}')
+    done
 done
-printf 'hand-written lookup of the token hash: %.0f tps\n' "$best_lookup"
-printf 'auth_session_user(token):              %.0f tps\n' "$best_check"
-echo "$best_check $best_lookup" |
-    awk '{r = $1 / $2; printf "ratio auth_session_user / lookup: %.3f (target >= 0.9) %s\n", r, (r >= 0.9) ? "MET" : "MISSED"}'
+ratio_line() {  # ratio_line LABEL CHECK LOOKUP
+    echo "$2 $3" | awk -v label="$1" \
+        '{r = $1 / $2; printf "ratio auth_session_user / lookup, %s: %.3f (target >= 0.9) %s\n", label, r, (r >= 0.9) ? "MET" : "MISSED"}'
+}
+printf 'hand-written lookup of the token hash:              %.0f tps\n' "${best[0]}"
+printf 'auth_session_user(token) as the superuser:          %.0f tps\n' "${best[1]}"
+printf 'auth_session_user(token) as a sign-in service:      %.0f tps\n' "${best[2]}"
+printf 'hand-written lookup of the app token hash:          %.0f tps\n' "${best[3]}"
+printf 'auth_session_user(app token) as the app:            %.0f tps\n' "${best[4]}"
+ratio_line "the superuser" "${best[1]}" "${best[0]}"
+ratio_line "a sign-in service" "${best[2]}" "${best[0]}"
+ratio_line "the app, its product's session" "${best[4]}" "${best[3]}"
 
 # JWTs, for the record (no target): issuing from a session, and verifying.
-q -c "SELECT auth_create_product('Bench App')" >/dev/null
-q -c "SELECT auth_create_role('Bench App', 'reader')" >/dev/null
-q -c "SELECT auth_grant(1, 'Bench App', 'reader')" >/dev/null
 jwt=$(q -c "SELECT auth_issue_jwt('$token', 'Bench App')")
 echo "SELECT auth_issue_jwt(:token, 'Bench App');" > "$work/issue.sql"
 echo 'SELECT auth_verify_jwt(:jwt);' > "$work/verify_jwt.sql"

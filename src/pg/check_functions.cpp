@@ -5,10 +5,16 @@
 // or identity switch. They are neither SECURITY DEFINER nor carry a SET clause; the
 // reads they make are fixed here, with nothing a caller's search_path could redirect.
 // They hold no C++ objects: a PostgreSQL error raised inside passes straight through.
+//
+// A confined caller (client_scope.h) may ask only about its own products: naming another
+// product, or one that does not exist, raises 42501, the contract's one exception to
+// "checks never raise"; a caller confined to no product gets 42501 from every call. A
+// NULL user, product or role/permission answers false before any of that, as in 0.1.0.
 #include "pg/postgres_headers.h"
 
 #include "pg/border.h"
 #include "pg/check_relations.h"
+#include "pg/client_scope.h"
 
 #include <string_view>
 
@@ -197,19 +203,27 @@ bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     const Datum product_name = PointerGetDatum(PG_GETARG_TEXT_PP(1));
     const Datum wanted_name = PointerGetDatum(PG_GETARG_TEXT_PP(2));
     const bool tenant_named = PG_NARGS() > 3 && !PG_ARGISNULL(3);
+    const Oid caller = GetUserId();
+    const auth::core::ClientScope scope = auth::pg::caller_scope(caller);
+    auth::pg::require_client(caller, scope);
 
     CallTables tables;
     begin_call(&tables);
     bool answer = false;
-    int64 product;
+    int64 product = 0;
     int64 tenant = 0;
+    const bool product_exists = product_id(&tables, product_name, &product);
+    if (!auth::core::may_act_for(scope, product_exists, product)) {
+        close_tables(&tables);
+        auth::pg::refuse_product(caller, product_name);
+    }
     IdList wanted;
     IdList granted;
     id_list_init(&wanted);
     id_list_init(&granted);
     // Most questions are answered "no" by the grants alone: they are read first, from the
     // index; the membership and the user's row are read only for a role that is held.
-    if (product_id(&tables, product_name, &product) &&
+    if (product_exists &&
         (!tenant_named || tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(3)), &tenant)) &&
         wanted_by_name(&tables, product, wanted_name, &wanted)) {
         applicable_grants(&tables, user, tenant_named, tenant, &granted);

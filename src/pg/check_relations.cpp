@@ -64,6 +64,7 @@ constexpr ColumnName kColumnNames[kColumnCount] = {
     {kUserSessions, "expires_at"},
     {kUserSessions, "last_used_at"},
     {kUserSessions, "revoked_at"},
+    {kUserSessions, "product_id"},
 };
 
 // What the backend remembers between calls: OIDs and attribute numbers, never data.

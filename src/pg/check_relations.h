@@ -56,6 +56,7 @@ enum Column {
     kSessionExpiresAt,          // user_sessions.expires_at
     kSessionLastUsedAt,         // user_sessions.last_used_at
     kSessionRevokedAt,          // user_sessions.revoked_at
+    kSessionProductId,          // user_sessions.product_id
     kColumnCount
 };
 

@@ -12,6 +12,10 @@
 // a hot standby; on a writable server it has auth.touch_session refresh last_used_at, at
 // most once a minute.
 //
+// A confined caller (client_scope.h) sees only sessions bound to its products: any other
+// token, a sign-in service's own session (bound to no product) included, answers NULL and
+// is not refreshed. A caller confined to no product gets 42501.
+//
 // The index work runs in frames that hold plain data only, so a PostgreSQL error there
 // (a damaged extension) passes through the border without skipping a C++ destructor.
 #include "pg/postgres_headers.h"
@@ -33,6 +37,7 @@ extern "C" {
 #include "core/token.h"
 #include "pg/border.h"
 #include "pg/check_relations.h"
+#include "pg/client_scope.h"
 #include "pg/settings.h"
 #include "pg/values.h"
 
@@ -50,6 +55,8 @@ struct SessionRow {
     TimestampTz expires_at;
     TimestampTz last_used_at;
     bool revoked;
+    bool bound;          // to a product (else a sign-in service's own session)
+    int64 product_id;
 };
 
 // auth.touch_session's OID, looked up when first needed, and the hash of its pg_proc
@@ -105,14 +112,16 @@ bool read_session(CallTables* tables, const unsigned char* digest, SessionRow* r
         row->last_used_at = DatumGetTimestampTz(row_datum(&read, kSessionLastUsedAt, &is_null));
         row_datum(&read, kSessionRevokedAt, &is_null);
         row->revoked = !is_null;
+        row->bound = row_int8(&read, kSessionProductId, &row->product_id);
         end_read(&read);
     }
     pfree(key);
     return found;
 }
 
-// True, with its user, when a live session is stored under digest. Plain data only.
-bool live_session_user(const unsigned char* digest, int64* user_id) {
+// True, with its user, when a live session the caller sees is stored under digest.
+// Plain data only.
+bool live_session_user(const unsigned char* digest, const core::ClientScope& scope, int64* user_id) {
     SessionRow row{};
     bool found = false;
     // Read with the statement's snapshot, as a hand-written query would, but seeing
@@ -132,7 +141,7 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
     found = read_session(&tables, digest, &row);
     close_tables(&tables);
     if (own_writes || no_snapshot) PopActiveSnapshot();
-    if (!found) return false;
+    if (!found || !core::sees_session(scope, row.bound, row.product_id)) return false;
     // The rule of auth.session_is_live (src/sql/30_internal.sql), at the statement's
     // start: a session that expires while a transaction is open is refused by its next
     // statement.
@@ -152,14 +161,18 @@ bool live_session_user(const unsigned char* digest, int64* user_id) {
 // valid (not expired, idle-timed-out or revoked, user active), NULL for anything else.
 AUTH_SQL_FUNCTION(auth_session_user) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    const Oid caller = GetUserId();
+    const core::ClientScope scope = pg::caller_scope(caller);
+    pg::require_client(caller, scope);
     const pg::TextArg token = pg::text_arg(fcinfo, 0);
     const std::optional<core::TokenDigest> digest = core::token_digest(token.view());
     pg::wipe_copy(token);
     // Nothing below may own resources: PostgreSQL errors unwind this frame with longjmp.
     static_assert(std::is_trivially_destructible_v<std::optional<core::TokenDigest>>);
     static_assert(std::is_trivially_destructible_v<pg::TextArg>);
+    static_assert(std::is_trivially_destructible_v<core::ClientScope>);
     if (!digest) PG_RETURN_NULL();
     int64 user_id;
-    if (!live_session_user(digest->data(), &user_id)) PG_RETURN_NULL();
+    if (!live_session_user(digest->data(), scope, &user_id)) PG_RETURN_NULL();
     PG_RETURN_INT64(user_id);
 }

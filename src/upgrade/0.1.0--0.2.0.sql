@@ -72,3 +72,15 @@ SELECT pg_catalog.pg_extension_config_dump('auth.outbox_id_seq', '');
 -- Reset and verification tokens of 0.1.0 were handed to the app that asked; from 0.2.0
 -- they reach the mailbox only. The ones still pending are voided: users ask again.
 UPDATE auth.account_tokens SET used_at = now() WHERE used_at IS NULL;
+
+-- The checks' caches of who is a client of what (src/pg/client_scope.cpp) learn of a
+-- change of auth.products from this statement trigger, as in a fresh install
+-- (src/sql/80_install_only.sql). Its function is made here because the trigger needs it
+-- now; the "always" piece 57_client_scope.sql that follows this file replaces it with
+-- the same definition and its comment.
+CREATE FUNCTION auth.products_changed() RETURNS trigger
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_products_changed';
+CREATE TRIGGER products_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.products
+    FOR EACH STATEMENT EXECUTE FUNCTION auth.products_changed();
+ALTER TABLE auth.products ENABLE ALWAYS TRIGGER products_changed;
