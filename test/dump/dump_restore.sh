@@ -16,7 +16,9 @@ createdb "$src"
 tokens=$(q "$src" <<'SQL'
 CREATE EXTENSION auth;
 DO $$ BEGIN CREATE ROLE dump_test_admins NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE dump_test_app NOLOGIN IN ROLE auth_client; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 SELECT auth_create_product('Dump App', NULL, 'dump_test_admins') \gset
+SELECT auth_set_app_role('Dump App', 'dump_test_app') \gset
 SELECT auth_create_role('Dump App', 'reader') \gset
 SELECT auth_create_user('dump@example.com', 'dump test password') AS uid \gset
 SELECT auth_grant(:uid, 'Dump App', 'reader') \gset
@@ -79,6 +81,19 @@ check "a role created again under the admin_role's name (a new OID) does not man
 q "$dst" -c "UPDATE auth.products SET admin_role_oid = to_regrole(admin_role) WHERE admin_role IS NOT NULL"
 check "after the README's re-bind its members manage it again" none \
     "$(sqlstate_of "$dst" "SELECT auth_create_role('Dump App', 'writer')")"
+
+# The app role likewise: kept by name and OID, so the same cluster's app works at once,
+# and a role of the same name in another cluster (a new OID) is bound to nothing until
+# an admin binds it again.
+as_app() { psql -X -q -At -d "$dst" -c "SET ROLE dump_test_app" -c "$1" 2>&1; }
+check "the app role's binding is restored, and its app sees the session" "$uid" \
+    "$(as_app "SELECT auth_session_user('$token')")"
+q "$dst" -c "DROP ROLE dump_test_app" -c "CREATE ROLE dump_test_app NOLOGIN IN ROLE auth_client"
+check "an app role created again under the bound name (a new OID) is bound to nothing" 1 \
+    "$(as_app "SELECT auth_session_user('$token')" | grep -c 'neither a sign-in service nor the app of a product')"
+q "$dst" -c "SELECT auth_set_app_role('Dump App', 'dump_test_app')" >/dev/null
+check "after auth_set_app_role it is the product's app again" "$uid" \
+    "$(as_app "SELECT auth_session_user('$token')")"
 
 echo "1..$count"
 exit $fail
