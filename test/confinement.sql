@@ -4,7 +4,7 @@
 -- of other products are out of its reach. A client bound to nothing may call nothing.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(64);
+SELECT plan(66);
 \ir helpers.psql
 
 CREATE ROLE tap_conf_payroll_app NOLOGIN IN ROLE auth_client;     -- the Payroll app
@@ -144,6 +144,13 @@ SELECT is((SELECT count(*)::int FROM auth_sessions(:alice)), 0, 'and auth_sessio
 SET ROLE tap_conf_payroll_app;
 SELECT is((SELECT product FROM auth_sessions(:alice)), 'TapConf Payroll', 'the Payroll app lists its session');
 SET ROLE tap_conf_signin;
+SELECT auth_login('tap.conf.alice@example.com', 'alice password 1') AS alice_signin \gset
+SET ROLE tap_conf_payroll_app;
+SELECT is(auth_issue_jwt(:'alice_signin', 'TapConf Payroll'), NULL,
+          'an app cannot sign a JWT from the sign-in service''s own session (bound to no product)');
+SET ROLE tap_conf_signin;
+SELECT is(auth_verify_jwt(auth_issue_jwt(:'alice_signin', 'TapConf Payroll'))->>'aud', 'TapConf Payroll',
+          'the sign-in service can, for a product the user is a member of');
 SELECT is(auth_issue_jwt(:'alice_payroll', 'TapConf Accounting'), NULL,
           'a session bound to Payroll never signs for Accounting, even for a sign-in service');
 SELECT is(auth_verify_jwt(:'payroll_jwt')->>'sub', :alice::text, 'a sign-in service reads every product''s JWT');
