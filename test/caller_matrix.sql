@@ -5,7 +5,7 @@
 -- so every caller meets the same data.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(3 + 40);
+SELECT plan(3 + 40 + 1 + 40);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -171,6 +171,70 @@ FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 SELECT is((SELECT string_agg(pg_temp.outcome_as(c.role, m.statement), ' ' ORDER BY c.position) FROM callers c),
           m.expected, m.function::text || ': superuser, admin, sign-in, app, two apps, product admin, mailer, auth_user, plain, unbound')
 FROM matrix m ORDER BY m.function::text;
+
+-- Every public function called with every argument NULL, then with every text argument
+-- empty (the others NULL), by a superuser and by the Payroll app: the calls are made
+-- from the catalog's argument types, and each gives the contract's answer (false/NULL
+-- for the checks and lookups, a SQLSTATE for the rest), never a crash. Expected, in
+-- order: superuser NULLs, app NULLs, superuser empties, app empties.
+CREATE TEMP TABLE argument_matrix (function regprocedure, expected text);
+INSERT INTO argument_matrix VALUES
+('auth_create_user(text,text,text,text,text)', '22004 22004 42704 42501'),
+('auth_user_id(text)', 'ok ok ok ok'),
+('auth_import_user(text,text,text,text)', '22004 42501 22023 42501'),
+('auth_verify_password(text,text)', 'ok ok ok ok'),
+('auth_change_password(bigint,text,text,text)', '22004 22004 22004 22004'),
+('auth_request_password_reset(text)', 'ok ok ok ok'),
+('auth_reset_password(text,text)', '22004 22004 22023 22023'),
+('auth_request_email_verification(bigint)', '22004 22004 22004 22004'),
+('auth_verify_email(text)', 'ok ok ok ok'),
+('auth_set_password(bigint,text)', '22004 42501 22004 42501'),
+('auth_set_active(bigint,boolean)', '22004 42501 22004 42501'),
+('auth_unlock_user(bigint)', '22004 42501 22004 42501'),
+('auth_create_product(text,text,regrole)', '22004 42501 22023 42501'),
+('auth_set_app_role(text,regrole)', '22004 42501 42704 42501'),
+('auth_create_role(text,text,text)', '22004 22004 42704 42501'),
+('auth_grant(bigint,text,text,text)', '22004 22004 42704 42501'),
+('auth_revoke(bigint,text,text,text)', '22004 22004 42704 42501'),
+('auth_has_role(bigint,text,text,text)', 'ok ok ok ok'),
+('auth_has_permission(bigint,text,text,text)', 'ok ok ok ok'),
+('auth_create_tenant(text)', '22004 22004 22023 22023'),
+('auth_role_inherit(text,text,text)', '22004 22004 42704 42501'),
+('auth_grant_permission(text,text,text)', '22004 22004 42704 42501'),
+('auth_revoke_permission(text,text,text)', '22004 22004 42704 42501'),
+('auth_set_membership(bigint,text,text,text)', '22004 22004 42704 42501'),
+('auth_user_roles(bigint,text)', 'ok ok ok 42501'),
+('auth_login(text,text,text,text,inet)', 'ok ok ok ok'),
+('auth_session_user(text)', 'ok ok ok ok'),
+('auth_logout(text)', 'ok ok ok ok'),
+('auth_logout_all(bigint)', '22004 22004 22004 22004'),
+('auth_sessions(bigint)', '22004 22004 22004 22004'),
+('auth_issue_jwt(text,text,interval)', '22004 22004 22004 42501'),
+('auth_verify_jwt(text)', 'ok ok ok ok'),
+('auth_jwks()', 'ok ok ok ok'),
+('auth_rotate_signing_key()', 'ok 42501 ok 42501'),
+('auth_create_api_key(bigint,text,text,timestamp with time zone)', '22004 22004 42704 42501'),
+('auth_api_key_user(text,text)', 'ok ok ok 42501'),
+('auth_revoke_api_key(text)', '22004 22004 ok 42501'),
+('auth_sso_code(text,text,text)', '22004 42501 22023 42501'),
+('auth_sso_exchange(text,text,text,inet)', 'ok ok ok ok'),
+('auth_outbox_claim(integer)', '22004 42501 22004 42501');
+CREATE TEMP VIEW argument_calls AS
+SELECT p.oid::regprocedure AS function, kind,
+       format('SELECT %s %I(%s)', CASE WHEN p.proretset THEN '* FROM' ELSE '' END, p.proname,
+              coalesce((SELECT string_agg(CASE WHEN kind = 'empty' AND t = 'text'::regtype THEN ''''''
+                                               ELSE 'NULL::' || format_type(t, NULL) END, ', ' ORDER BY i)
+                        FROM unnest(p.proargtypes) WITH ORDINALITY a(t, i)), '')) AS statement
+FROM pg_proc p, (VALUES ('null'), ('empty')) k(kind)
+WHERE p.oid IN (SELECT function FROM matrix);
+SELECT set_eq('SELECT function FROM argument_matrix', 'SELECT function FROM matrix',
+              'the argument matrix covers the same functions');
+SELECT is((SELECT string_agg(pg_temp.outcome_as(x.caller, c.statement), ' ' ORDER BY k.n, x.n)
+           FROM (VALUES (1, 'null'), (2, 'empty')) k(n, kind)
+           JOIN argument_calls c ON c.function = a.function AND c.kind = k.kind,
+                (VALUES (1, 'superuser'), (2, 'tap_mx_payroll')) x(n, caller)),
+          a.expected, a.function::text || ' with NULL, then empty, arguments: superuser, app')
+FROM argument_matrix a ORDER BY a.function::text;
 
 SELECT * FROM finish();
 ROLLBACK;
