@@ -4,7 +4,7 @@
 -- of other products are out of its reach. A client bound to nothing may call nothing.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(66);
+SELECT plan(72);
 \ir helpers.psql
 
 CREATE ROLE tap_conf_payroll_app NOLOGIN IN ROLE auth_client;     -- the Payroll app
@@ -208,6 +208,31 @@ SET ROLE tap_conf_payroll_app;
 SELECT throws_ok($$SELECT auth_user_id('tap.conf.alice@example.com')$$, '42501', NULL,
                  'and a NULL app role unbinds');
 RESET ROLE;
+
+-- A role too wide to bind: a system role, or one the extension's roles hold. Refused when
+-- binding; and a binding that becomes too wide later binds nothing.
+SELECT throws_ok($$SELECT auth_create_product('TapConf Wide', NULL, 'auth_client')$$, '22023', NULL,
+                 'auth_client cannot be a product''s admin_role (every client would manage it)');
+SELECT throws_ok($$SELECT auth_set_app_role('TapConf Payroll', 'pg_read_all_data')$$, '22023', NULL,
+                 'a system role cannot be an app role');
+CREATE ROLE tap_conf_wide NOLOGIN;
+CREATE ROLE tap_conf_wide_app NOLOGIN IN ROLE tap_conf_wide, auth_client;
+SELECT auth_create_product('TapConf Wide') \g /dev/null
+SELECT auth_set_app_role('TapConf Wide', 'tap_conf_wide');
+SET ROLE tap_conf_wide_app;
+SELECT is(auth_has_role(:alice, 'TapConf Wide', 'x'), false, 'the Wide app acts for its product');
+RESET ROLE;
+GRANT tap_conf_wide TO auth_client;
+SET ROLE tap_conf_plain;
+SELECT throws_ok($$SELECT auth_user_id('tap.conf.alice@example.com')$$, '42501', NULL,
+                 'once every client holds the bound role, the binding binds nothing: no client becomes its app');
+SELECT throws_ok(format('SELECT auth_has_role(%s, %L, %L)', :alice, 'TapConf Wide', 'x'), '42501', NULL,
+                 'in the C checks too');
+SET ROLE tap_conf_wide_app;
+SELECT throws_ok(format('SELECT auth_has_role(%s, %L, %L)', :alice, 'TapConf Wide', 'x'), '42501', NULL,
+                 'not even the app it was bound for');
+RESET ROLE;
+REVOKE tap_conf_wide FROM auth_client;
 
 SELECT is_empty($$SELECT a.id FROM auth.audit_log a
                   WHERE a::text ~ '(alice|bob|carol) password' OR a::text ~ 'authkey_'$$,

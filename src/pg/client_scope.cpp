@@ -26,6 +26,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "commands/trigger.h"
@@ -45,6 +46,7 @@ extern "C" {
 
 #include "core/shown_name.h"
 #include "pg/border.h"
+#include "pg/error_log.h"
 #include "pg/check_relations.h"
 
 namespace auth::pg {
@@ -117,9 +119,38 @@ struct BindingColumns {
     AttrNumber name;
 };
 
+// The extension's own roles (those that exist), for the rule that a role one of them holds
+// binds nothing.
+struct ExtensionRoles {
+    Oid oids[5];
+    int count;
+};
+
+// Looks the extension's roles up by name.
+ExtensionRoles extension_roles() {
+    static const char* const kNames[] = {"auth_admin", "auth_client", "auth_signin", "auth_mailer", "auth_user"};
+    ExtensionRoles roles{};
+    for (const char* name : kNames) {
+        const Oid oid = get_role_oid(name, true);
+        if (OidIsValid(oid)) roles.oids[roles.count++] = oid;
+    }
+    return roles;
+}
+
+// Whether a role is too wide to bind a product to: a system role (made by initdb), or one
+// whose privileges one of the extension's roles holds. The same rule as
+// auth.role_too_wide in src/sql/30_internal.sql.
+bool role_too_wide(Oid role, const ExtensionRoles& extension) {
+    if (role < FirstNormalObjectId) return true;
+    for (int i = 0; i < extension.count; i++)
+        if (has_privs_of_role(extension.oids[i], role)) return true;
+    return false;
+}
+
 // Whether the row binds the product to a role the caller has the privileges of: a role
-// of the stored OID exists and still has the stored name.
-bool bound_to_caller(TupleTableSlot* slot, BindingColumns binding, Oid caller) {
+// of the stored OID exists, still has the stored name, and is not too wide to bind.
+bool bound_to_caller(TupleTableSlot* slot, BindingColumns binding, Oid caller,
+                     const ExtensionRoles& extension) {
     bool oid_null;
     bool name_null;
     const Datum oid_datum = slot_getattr(slot, binding.oid, &oid_null);
@@ -132,7 +163,7 @@ bool bound_to_caller(TupleTableSlot* slot, BindingColumns binding, Oid caller) {
         std::strcmp(NameStr(reinterpret_cast<Form_pg_authid>(GETSTRUCT(tuple))->rolname),
                     NameStr(*DatumGetName(name_datum))) == 0;
     ReleaseSysCache(tuple);
-    return same_name && has_privs_of_role(caller, role);
+    return same_name && has_privs_of_role(caller, role) && !role_too_wide(role, extension);
 }
 
 // The snapshot auth.products is read under: the latest (see the top of this file), or in
@@ -181,6 +212,7 @@ bool compute_scope(Oid caller, int64** products, int* count, uint64* invalidatio
         return false;
     }
 
+    const ExtensionRoles extension = extension_roles();
     Snapshot snapshot = RegisterSnapshot(bindings_snapshot());
     TupleTableSlot* slot = table_slot_create(relation, nullptr);
     TableScanDesc scan = table_beginscan(relation, snapshot, 0, nullptr);
@@ -191,7 +223,7 @@ bool compute_scope(Oid caller, int64** products, int* count, uint64* invalidatio
         const Datum id = slot_getattr(slot, id_column, &id_null);
         if (id_null) continue;
         for (const BindingColumns& binding : bindings) {
-            if (bound_to_caller(slot, binding, caller)) {
+            if (bound_to_caller(slot, binding, caller, extension)) {
                 append_id(products, count, &capacity, DatumGetInt64(id));
                 break;
             }
@@ -270,6 +302,7 @@ void require_client(Oid caller, const core::ClientScope& scope) {
     if (!core::client_of_nothing(scope)) return;
     char role[core::kShownNameCapacity];
     shown_role(caller, role);
+    keep_statement_out_of_error_log();  // auth_session_user's argument is a token
     ereport(
         ERROR,
         (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -285,6 +318,7 @@ void refuse_product(Oid caller, Datum product_name) {
     const text* name = DatumGetTextPP(product_name);
     core::shown_name(std::string_view(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)), product,
                      sizeof product);
+    keep_statement_out_of_error_log();
     ereport(ERROR,
             (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
              errmsg("permission denied: role %s may not act for product %s", role, product)));

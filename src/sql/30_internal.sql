@@ -163,6 +163,20 @@ $$;
 -- Its products are those whose app_role or admin_role it holds the privileges of, each
 -- role still the one bound (same name and OID), so a lost binding closes access.
 
+-- Whether a role is too wide to bind a product to (as its app_role or admin_role): a
+-- system role (pg_read_all_data, the bootstrap superuser), or one whose privileges one
+-- of the extension's own roles holds, so that every app, sign-in service, mailer or
+-- operator would become that product's app or admin. Refused when binding, and a binding
+-- that became too wide later (a GRANT to auth_client, say) binds nothing: fail closed.
+-- The C checks apply the same rule (src/pg/client_scope.cpp).
+CREATE FUNCTION auth.role_too_wide(role oid) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT role < 16384   -- FirstNormalObjectId: roles made by initdb
+        OR EXISTS (SELECT FROM pg_roles r
+                   WHERE r.rolname IN ('auth_admin', 'auth_client', 'auth_signin', 'auth_mailer', 'auth_user')
+                     AND pg_has_role(r.oid, role, 'USAGE'))
+$$;
+
 -- The products the caller may act for, sorted; NULL when it is not confined. An empty
 -- array: a client of no product.
 CREATE FUNCTION auth.client_products(caller regrole) RETURNS bigint[]
@@ -175,7 +189,7 @@ CREATE FUNCTION auth.client_products(caller regrole) RETURNS bigint[]
             CROSS JOIN LATERAL (VALUES (p.app_role_oid, p.app_role),
                                        (p.admin_role_oid, p.admin_role)) AS bound(oid, name)
             JOIN pg_roles r ON r.oid = bound.oid AND r.rolname = bound.name
-            WHERE pg_has_role(caller, r.oid, 'USAGE')), '{}')
+            WHERE pg_has_role(caller, r.oid, 'USAGE') AND NOT auth.role_too_wide(r.oid)), '{}')
     END
 $$;
 

@@ -14,6 +14,13 @@ BEGIN
         RAISE EXCEPTION 'admin_role % does not exist', p_admin_role::oid
             USING ERRCODE = 'undefined_object';
     END IF;
+    IF auth.role_too_wide(p_admin_role) THEN
+        RAISE EXCEPTION 'admin_role may not be %: a system role, or one the extension''s roles hold',
+                        auth.shown(pg_get_userbyid(p_admin_role))
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Every client, sign-in service, mailer or operator would manage the product.',
+                  HINT = 'Create a role for the product''s admins, such as CREATE ROLE payroll_admins NOLOGIN.';
+    END IF;
     INSERT INTO auth.products (name, description, admin_role, admin_role_oid)
     VALUES (p_name, p_description, pg_get_userbyid(p_admin_role), p_admin_role)
     ON CONFLICT (name) DO NOTHING
@@ -37,8 +44,8 @@ GRANT EXECUTE ON FUNCTION auth_create_product(text, text, regrole) TO auth_admin
 
 -- auth_set_app_role (admin): members of app_role become the product's app, a client
 -- confined to it (docs/clients.md); NULL unbinds. Kept by name and OID, like admin_role.
--- The extension's own roles are refused: binding one would make every app, sign-in
--- service or mailer an app of this product.
+-- A role too wide to bind (auth.role_too_wide: a system role, or one the extension's own
+-- roles hold) is refused: binding it would make every app an app of this product.
 CREATE FUNCTION auth.set_app_role(p_caller regrole, p_product text, p_app_role regrole) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -53,9 +60,11 @@ BEGIN
         RAISE EXCEPTION 'app_role % does not exist', p_app_role::oid
             USING ERRCODE = 'undefined_object';
     END IF;
-    IF pg_get_userbyid(p_app_role) IN ('auth_admin', 'auth_client', 'auth_signin', 'auth_mailer', 'auth_user') THEN
-        RAISE EXCEPTION 'app_role may not be %, a role of the extension', pg_get_userbyid(p_app_role)
+    IF auth.role_too_wide(p_app_role) THEN
+        RAISE EXCEPTION 'app_role may not be %: a system role, or one the extension''s roles hold',
+                        auth.shown(pg_get_userbyid(p_app_role))
             USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Every client, sign-in service, mailer or operator would become the product''s app.',
                   HINT = 'Create a role for the app, such as CREATE ROLE payroll_app NOLOGIN IN ROLE auth_client.';
     END IF;
     SELECT p.id, p.app_role INTO v_product_id, before FROM auth.products p WHERE p.name = p_product FOR UPDATE;

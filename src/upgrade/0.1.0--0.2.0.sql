@@ -69,6 +69,27 @@ SELECT pg_catalog.pg_extension_config_dump('auth.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.outbox_id_seq', '');
 
+-- An admin_role too wide to bind (a system role, or one an extension role holds, such as
+-- auth_client itself) made every client a manager of the product; from 0.2.0 such a
+-- binding binds nothing (auth.role_too_wide). Say which products lose their admin_role.
+DO $$
+DECLARE
+    wide text := (
+        SELECT string_agg(pg_catalog.format('%s (admin_role %s)', p.name, p.admin_role), ', ' ORDER BY p.name)
+        FROM auth.products p
+        WHERE p.admin_role_oid IS NOT NULL
+          AND (p.admin_role_oid < 16384
+               OR EXISTS (SELECT FROM pg_catalog.pg_roles r
+                          WHERE r.rolname IN ('auth_admin', 'auth_client', 'auth_signin', 'auth_mailer', 'auth_user')
+                            AND pg_catalog.pg_has_role(r.oid, p.admin_role_oid, 'USAGE'))));
+BEGIN
+    IF wide IS NOT NULL THEN
+        RAISE WARNING 'these products'' admin_role is too wide and manages nothing from 0.2.0: %', wide
+            USING HINT = 'Create a role for each product''s admins and set admin_role and admin_role_oid to it.';
+    END IF;
+END
+$$;
+
 -- Reset and verification tokens of 0.1.0 were handed to the app that asked; from 0.2.0
 -- they reach the mailbox only. The ones still pending are voided: users ask again.
 UPDATE auth.account_tokens SET used_at = now() WHERE used_at IS NULL;
