@@ -2,7 +2,7 @@
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(92);
+SELECT plan(94);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
@@ -310,6 +310,23 @@ SELECT is_empty($$
 $$, 'nor does a default EXECUTE grant to auth_client reach the internal functions');
 SELECT ok(has_table_privilege('auth_admin', 'auth.audit_log', 'SELECT'),
           'auth_admin still reads the audit log');
+
+-- The implementations of the functions that receive a secret keep the calling
+-- statement's text and bind parameters out of the log when they raise, whatever a
+-- non-superuser set (test/log/owner_settings.sh shows it on a server).
+SELECT is(array_agg(f ORDER BY f), NULL,
+          'every function that receives a secret runs with log_min_error_statement = panic and log_parameter_max_length_on_error = 0')
+FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.login', 'auth.verify_password', 'auth.change_password',
+                  'auth.reset_password', 'auth.verify_email', 'auth.set_password', 'auth.logout', 'auth.issue_jwt',
+                  'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange']) f
+WHERE NOT EXISTS (SELECT FROM pg_proc p
+                  WHERE p.oid::regprocedure::text LIKE f || '(%'
+                    AND 'log_min_error_statement=panic' = ANY (p.proconfig)
+                    AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
+SELECT is((SELECT count(*)::int FROM pg_proc p
+           WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 15,
+          'and they are the ones that do (15)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- (auth.end_session_tree).
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(118);
+SELECT plan(119);
 
 \ir helpers.psql
 
@@ -319,6 +319,10 @@ SELECT throws_ok(format('SELECT auth_sso_code(%L, %L, %L)', :'s', 'Payroll', '+'
                  'code_challenge is not an S256 code challenge', 'a code_challenge with "+" raises 22023');
 SELECT throws_ok(format('SELECT auth_sso_code(%L, %L, %L)', :'s', 'Payroll', right(:'c1', 42) || '='), '22023',
                  'code_challenge is not an S256 code challenge', 'a code_challenge with padding raises 22023');
+SELECT throws_ok(format('SELECT auth_sso_code(%L, %L, %L)', :'s', 'Payroll', left(:'c1', 42) ||
+                        CASE WHEN right(:'c1', 1) = 'N' THEN 'B' ELSE 'N' END), '22023',
+                 'code_challenge is not an S256 code challenge',
+                 'a 43-character code_challenge whose last character no SHA-256 ends in raises 22023');
 SELECT throws_ok(format('SELECT auth_sso_code(%L, %L, %L)', :'s', 'Payroll', :'v1'), '22023',
                  'code_challenge is not an S256 code challenge', 'a verifier in place of the challenge ("plain") raises 22023');
 SELECT is(strpos(pg_temp.error_of(format('SELECT auth_sso_code(%L, %L, %L)', :'s', 'Payroll', 'tap-sso-secretish-' || left(:'c1', 20))),

@@ -78,7 +78,16 @@ AUTH_SQL_FUNCTION(auth_call_with_caller) {
     inner->args[0].isnull = false;
     for (int i = 0; i < fcinfo->nargs; i++) inner->args[i + 1] = fcinfo->args[i];
 
+    // An error or warning raised by the implementation carries no context of the calling
+    // statement: in particular not its bind parameters, which PostgreSQL attaches to every
+    // report while log_parameter_max_length_on_error (a setting any role, and a database
+    // owner for a whole database, may change) is not 0, and which hold the passwords and
+    // tokens these functions receive. The implementation's own context lines stay. On an
+    // error, whoever catches it restores the stack it saved (PG_TRY does).
+    ErrorContextCallback* const caller_context = error_context_stack;
+    error_context_stack = nullptr;
     const Datum result = FunctionCallInvoke(inner);
+    error_context_stack = caller_context;
     fcinfo->isnull = inner->isnull;
     return result;
 }

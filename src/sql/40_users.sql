@@ -44,6 +44,7 @@ $$;
 CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
                                  p_full_name text, p_phone_number text, p_product text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);

@@ -6,6 +6,13 @@
 -- with generic plans (plan_cache_mode = force_generic_plan): a custom plan would inline
 -- the values of PL/pgSQL variables as constants, and auto_explain (log_verbose) or any
 -- plan logging would then print them. Generic plans show $n instead.
+-- The SECURITY DEFINER implementations of the public functions that receive a secret
+-- (a password, token, key, code or verifier) also run with log_min_error_statement =
+-- panic and log_parameter_max_length_on_error = 0: an error raised while they run is
+-- logged without the calling statement's text and bind parameters, whatever a database
+-- owner or the client set (the client's literal included). Their SET clauses are applied
+-- with the owner's rights. C functions call keep_statement_out_of_error_log()
+-- (src/pg/error_log.h) before they raise.
 -- Times that decide a lockout or a token's life are clock_timestamp(), not now(): the
 -- transaction may have started long before the call.
 
@@ -230,6 +237,7 @@ $$;
 CREATE FUNCTION auth.import_user(p_caller regrole, p_email text, p_password_hash text,
                                  p_full_name text, p_phone_number text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     format text;
@@ -255,19 +263,24 @@ GRANT EXECUTE ON FUNCTION auth_import_user(text, text, text, text) TO auth_admin
 -- auth_verify_password (client): the user's id when the password is right and the user
 -- may log in; no session. On a writable server a failure counts toward lockout and a
 -- success resets the count and upgrades the hash. On a hot standby it only reads (no
--- failure is counted there). On a primary a READ ONLY transaction raises 25006, like
--- auth_login: any client can open one, and a check that counts nothing there would be
--- a guessing oracle without lockout.
+-- failure is counted there). On a primary a READ ONLY transaction gives NULL and a
+-- WARNING, like auth_login: any client can open one, and a check that counts nothing
+-- there would be a guessing oracle without lockout.
 CREATE FUNCTION auth.verify_password(p_caller regrole, p_email text, p_password text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     writable boolean := NOT pg_is_in_recovery();
     checked record;
 BEGIN
-    IF writable THEN
-        PERFORM auth.require_writable('auth_verify_password');
+    -- On a primary, a READ ONLY transaction would make a check that counts nothing (a
+    -- guessing oracle without lockout): NULL with a WARNING, never an error.
+    IF writable AND current_setting('transaction_read_only') = 'on' THEN
+        RAISE WARNING 'auth_verify_password needs a writable transaction on a primary'
+            USING HINT = 'Call it outside a READ ONLY transaction.';
+        RETURN NULL;
     END IF;
     checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true, products);
     IF writable THEN
@@ -296,6 +309,7 @@ GRANT EXECUTE ON FUNCTION auth_verify_password(text, text) TO auth_client, auth_
 CREATE FUNCTION auth.change_password(p_caller regrole, p_user_id bigint, p_old_password text,
                                      p_new_password text, p_keep_session text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
@@ -371,6 +385,7 @@ GRANT EXECUTE ON FUNCTION auth_request_password_reset(text) TO auth_client, auth
 CREATE FUNCTION auth.reset_password(p_caller regrole, p_reset_token text, p_new_password text)
     RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
@@ -424,6 +439,7 @@ GRANT EXECUTE ON FUNCTION auth_request_email_verification(bigint) TO auth_client
 -- auth_verify_email (client): consumes a verification token and sets email_verified_at.
 CREATE FUNCTION auth.verify_email(p_caller regrole, p_token text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
@@ -452,6 +468,7 @@ GRANT EXECUTE ON FUNCTION auth_verify_email(text) TO auth_client, auth_admin;
 -- and clears any lockout.
 CREATE FUNCTION auth.set_password(p_caller regrole, p_user_id bigint, p_password text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     ended integer;

@@ -14,7 +14,8 @@
 CREATE FUNCTION auth.login(p_caller regrole, p_email text, p_password text, p_product text,
                            p_device_info text, p_client_ip inet) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     checked record;
@@ -23,8 +24,14 @@ DECLARE
     failure text;
     token text;
 BEGIN
-    -- A login writes (a session, or the record of a failure): say so before any work.
-    PERFORM auth.require_writable('auth_login');
+    -- A login writes (a session, or the record of a failure). In a read-only transaction
+    -- (a state the client, or a database owner's default, controls) it answers NULL with a
+    -- WARNING, before any work: a login never raises because of its caller's state.
+    IF current_setting('transaction_read_only') = 'on' THEN
+        RAISE WARNING 'auth_login needs a writable transaction'
+            USING HINT = 'Call it on the primary, outside a READ ONLY transaction.';
+        RETURN NULL;
+    END IF;
     IF p_product IS NOT NULL THEN
         SELECT p.id INTO v_product_id FROM auth.products p WHERE p.name = p_product;
         IF products IS NOT NULL AND (v_product_id IS NULL OR NOT v_product_id = ANY (products)) THEN
@@ -117,7 +124,8 @@ $$;
 -- other token is, to it, unknown (false).
 CREATE FUNCTION auth.logout(p_caller regrole, p_token text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     found auth.user_sessions;

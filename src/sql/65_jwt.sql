@@ -75,7 +75,8 @@ $$;
 CREATE FUNCTION auth.issue_jwt(p_caller regrole, p_session_token text, p_product text, p_ttl interval)
     RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     session record;
@@ -166,7 +167,8 @@ GRANT EXECUTE ON FUNCTION auth_issue_jwt(text, text, interval) TO auth_client, a
 -- the token is a variable of its query.
 CREATE FUNCTION auth.verify_jwt(p_caller regrole, p_jwt text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     signing_key auth.signing_keys;

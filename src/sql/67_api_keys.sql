@@ -49,7 +49,8 @@ GRANT EXECUTE ON FUNCTION auth_create_api_key(bigint, text, text, timestamptz) T
 -- naming a product not its own gets 42501 (a configuration error, as in the checks).
 CREATE FUNCTION auth.api_key_user(p_caller regrole, api_key text, product text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
 BEGIN
@@ -84,7 +85,8 @@ GRANT EXECUTE ON FUNCTION auth_api_key_user(text, text) TO auth_client, auth_adm
 -- answers false. NULL is 22004.
 CREATE FUNCTION auth.revoke_api_key(p_caller regrole, p_api_key text) RETURNS boolean
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     key_row auth.api_keys;
     product_name text;

@@ -28,7 +28,8 @@ COMMENT ON FUNCTION auth.pkce_verifier_matches(text, text) IS
 CREATE FUNCTION auth.sso_code(p_caller regrole, p_session_token text, p_product text,
                               p_code_challenge text) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     parent auth.user_sessions;
     v_product_id bigint;
@@ -49,10 +50,12 @@ BEGIN
     IF p_code_challenge IS NULL THEN
         RAISE EXCEPTION 'code_challenge must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF length(p_code_challenge) <> 43 OR p_code_challenge !~ '^[A-Za-z0-9_-]{43}$' THEN
+    -- 32 bytes make 43 base64url characters, the last holding 4 bits and two zero bits:
+    -- any other last character is no SHA-256, and no verifier could ever match it.
+    IF length(p_code_challenge) <> 43 OR p_code_challenge !~ '^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$' THEN
         RAISE EXCEPTION 'code_challenge is not an S256 code challenge'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A code_challenge is the URL-safe base64 of the SHA-256 of the code_verifier: 43 characters of A-Z, a-z, 0-9, "-" and "_", without padding (RFC 7636, S256).';
+                  DETAIL = 'A code_challenge is the URL-safe base64 of the SHA-256 of the code_verifier: 43 characters of A-Z, a-z, 0-9, "-" and "_", without padding, the last one of AEIMQUYcgkosw048 (RFC 7636, S256).';
     END IF;
     IF p_session_token IS NULL THEN
         RETURN NULL;
@@ -112,7 +115,8 @@ GRANT EXECUTE ON FUNCTION auth_sso_code(text, text, text) TO auth_client, auth_a
 CREATE FUNCTION auth.sso_exchange(p_caller regrole, p_code text, p_code_verifier text,
                                   p_device_info text, p_client_ip inet) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+    SET search_path = pg_catalog, pg_temp
+    SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0 SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     found auth.sso_codes;

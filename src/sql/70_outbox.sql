@@ -58,9 +58,12 @@ BEGIN
     IF p_max_messages NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'max_messages must be between 1 and 1000' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- A message that expired unclaimed is never sent: its token goes now.
+    -- A message that expired unclaimed is never sent: its token goes now (skipping rows
+    -- another mailer holds, so mailers never wait for each other).
     UPDATE auth.outbox o SET token = NULL
-    WHERE o.claimed_at IS NULL AND o.expires_at <= clock_timestamp() AND o.token IS NOT NULL;
+    WHERE o.id IN (SELECT e.id FROM auth.outbox e
+                   WHERE e.claimed_at IS NULL AND e.expires_at <= clock_timestamp() AND e.token IS NOT NULL
+                   FOR UPDATE SKIP LOCKED);
     RETURN QUERY
     WITH chosen AS (
         SELECT o.id, o.token FROM auth.outbox o
