@@ -1,5 +1,24 @@
 -- Products, roles, grants, and the role check apps ask on every request.
 
+-- Raises unless a role may bind a product (as its admin_role or app_role, the argument
+-- named): 42704 for an OID no role has (a regrole can hold one: 999999::regrole, '-'),
+-- 22023 for a role too wide to bind (auth.role_too_wide). NULL passes (no binding).
+CREATE FUNCTION auth.check_binding_role(role regrole, argument text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = role) THEN
+        RAISE EXCEPTION '% % does not exist', argument, role::oid USING ERRCODE = 'undefined_object';
+    END IF;
+    IF auth.role_too_wide(role) THEN
+        RAISE EXCEPTION '% may not be %: a system role, or one the extension''s roles hold',
+                        argument, auth.shown(pg_get_userbyid(role))
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Every client, sign-in service, mailer or operator would be bound to the product.',
+                  HINT = 'Create a role of its own, such as CREATE ROLE payroll_app NOLOGIN IN ROLE auth_client.';
+    END IF;
+END
+$$;
+
 -- auth_create_product (admin): a product, optionally managed by members of admin_role.
 CREATE FUNCTION auth.create_product(p_caller regrole, p_name text, p_description text,
                                     p_admin_role regrole) RETURNS bigint
@@ -9,18 +28,7 @@ DECLARE
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.checked_name(p_name, 'name');
-    -- A regrole can hold an OID no role has (999999::regrole, '-'): refuse it.
-    IF p_admin_role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = p_admin_role) THEN
-        RAISE EXCEPTION 'admin_role % does not exist', p_admin_role::oid
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    IF auth.role_too_wide(p_admin_role) THEN
-        RAISE EXCEPTION 'admin_role may not be %: a system role, or one the extension''s roles hold',
-                        auth.shown(pg_get_userbyid(p_admin_role))
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'Every client, sign-in service, mailer or operator would manage the product.',
-                  HINT = 'Create a role for the product''s admins, such as CREATE ROLE payroll_admins NOLOGIN.';
-    END IF;
+    PERFORM auth.check_binding_role(p_admin_role, 'admin_role');
     INSERT INTO auth.products (name, description, admin_role, admin_role_oid)
     VALUES (p_name, p_description, pg_get_userbyid(p_admin_role), p_admin_role)
     ON CONFLICT (name) DO NOTHING
@@ -56,17 +64,7 @@ BEGIN
     IF p_product IS NULL THEN
         RAISE EXCEPTION 'product must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF p_app_role IS NOT NULL AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = p_app_role) THEN
-        RAISE EXCEPTION 'app_role % does not exist', p_app_role::oid
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    IF auth.role_too_wide(p_app_role) THEN
-        RAISE EXCEPTION 'app_role may not be %: a system role, or one the extension''s roles hold',
-                        auth.shown(pg_get_userbyid(p_app_role))
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'Every client, sign-in service, mailer or operator would become the product''s app.',
-                  HINT = 'Create a role for the app, such as CREATE ROLE payroll_app NOLOGIN IN ROLE auth_client.';
-    END IF;
+    PERFORM auth.check_binding_role(p_app_role, 'app_role');
     SELECT p.id, p.app_role INTO v_product_id, before FROM auth.products p WHERE p.name = p_product FOR UPDATE;
     IF v_product_id IS NULL THEN
         RAISE EXCEPTION 'product % does not exist', auth.shown(p_product) USING ERRCODE = 'undefined_object';
