@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of bench/run and the bench/NN_*.sh scripts: quick mode, progress, and
 # the machine-readable results that bench/report turns into bench/REPORT.md. Sourced, not run.
 #

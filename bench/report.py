@@ -192,10 +192,13 @@ def main():
     quick = info.get("mode") == "quick"
 
     # Plots first, so that the report can say which failed.
-    os.makedirs(plots_dir, exist_ok=True)
-    for old in os.listdir(plots_dir):
-        if old.endswith(".png"):
-            os.remove(os.path.join(plots_dir, old))
+    # Every plot of an earlier report goes, so that none is left stale beside this one.
+    for plot_id in set(PLOT_NOTES) | set(plots):
+        old = os.path.join(plots_dir, plot_id + ".png")
+        if os.path.exists(old):
+            os.remove(old)
+    if points:
+        os.makedirs(plots_dir, exist_ok=True)
     drawn, plot_errors = {}, {}
     have_gnuplot = shutil.which("gnuplot") is not None
     for plot_id, meta in plots.items():
@@ -221,9 +224,12 @@ def main():
       f"which took {seconds // 60} min {seconds % 60} s. Every ratio compares runs interleaved in the "
       "same minutes on this machine; absolute figures depend on the machine and its load.")
     w("")
-    if broken and not scripts:
-        w(f"**The run failed before any benchmark ran** (bench/run's exit status {args.run_status}); "
-          "see its output.")
+    if not records:
+        w(f"**No results**: `{args.results}` has no records of a run.")
+    elif broken and not scripts:
+        w("**The run failed before any benchmark ran**"
+          + (f" (bench/run's exit status {args.run_status})" if args.run_status is not None else "")
+          + "; see its output.")
     else:
         if failed:
             w("**Benchmarks that failed**: " + ", ".join(f"`{s[0]}` (exit status {s[1]})" for s in failed)
