@@ -7,12 +7,17 @@
 #     call by call); and, called by a product's app (a confined client), a user of another
 #     product with the right password against a user of its own. Target: every ratio
 #     within 0.90-1.10.
-#  2. Cost per login at a few Argon2id settings: median ms of a verification, and the
-#     backend's peak memory growth (VmHWM) during one hash, in MiB.
+#  2. Cost per login at a few Argon2id settings: median ms of a verification (of
+#     BENCH_COST_SAMPLES, default 10), and the backend's peak memory growth (VmHWM) during
+#     one hash, in MiB; plotted against the memory setting.
 #  3. Logins per second with 4 clients, at the default cost and auth.max_concurrent_hashes.
+# BENCH_ROUNDS (default 40) calls per case; BENCH_QUICK=1 makes every count small.
 set -euo pipefail
+source "$BENCH_DIR/lib.sh"
+area=Passwords
 db=bench_passwords_$$
-rounds=${BENCH_ROUNDS:-40}
+rounds=${BENCH_ROUNDS:-$(quick 4 40)}
+samples=${BENCH_COST_SAMPLES:-$(quick 3 10)}
 createdb "$db"
 trap 'dropdb --if-exists "$db" 2>/dev/null' EXIT
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
@@ -45,7 +50,7 @@ BEGIN
 END $$;
 SQL
 
-echo "-- equal timing: median ms over $rounds calls each, ratio to the right password"
+step "equal timing: median ms over $rounds calls each, ratio to the right password"
 echo "-- (auth.max_failed_logins = 0 in this run, so wrong passwords are never locked out)"
 sql <<SQL
 SET auth.max_failed_logins = 0;
@@ -87,12 +92,33 @@ SELECT m.fn AS function, m.kind AS case, round(m.median::numeric, 2) AS median_m
 FROM m JOIN m r ON r.fn = m.fn AND r.kind = 'right'
 ORDER BY 1, array_position(ARRAY['right', 'wrong', 'unknown email', 'inactive', 'locked', 'other product'], m.kind);
 SQL
+# The same medians as targets: each case against the right password, within 10%.
+sql -F $'\t' <<'SQL' |
+WITH m AS (SELECT fn, kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median FROM timings GROUP BY 1, 2)
+SELECT m.fn, m.kind, round(m.median::numeric, 3), round(r.median::numeric, 3)
+FROM m JOIN m r ON r.fn = m.fn AND r.kind = 'right'
+WHERE m.kind <> 'right'
+ORDER BY 1, array_position(ARRAY['wrong', 'unknown email', 'inactive', 'locked', 'other product'], m.kind);
+SQL
+while IFS=$'\t' read -r fn kind median right; do
+    case $kind in
+        wrong) kind="a wrong password" ;;
+        'unknown email') kind="an unknown email" ;;
+        inactive) kind="an inactive user" ;;
+        locked) kind="a locked user" ;;
+        'other product') kind="a user of another product" ;;
+    esac
+    target "$area" "$fn, $kind vs the right password (median of $rounds)" "$median" "$right" ms within 0.90-1.10 >/dev/null
+done
 
 echo
-echo "-- cost per verification at a few settings (one backend; peak memory from /proc VmHWM)"
+step "cost per verification at a few settings (one backend, median of $samples; peak memory from /proc VmHWM)"
 printf '%-28s %10s %14s\n' setting median_ms peak_growth_MiB
-for setting in "2 19MB" "2 64MB" "3 64MB" "3 256MB"; do
+plot_def argon2 "Password check time vs Argon2id memory (one backend)" \
+    "auth.pwhash_memlimit, MiB (log scale)" "median ms per auth_verify_password" logx
+for setting in "2 19MB" "2 64MB" "2 256MB" "3 64MB" "3 256MB"; do
     set -- $setting
+    progress "cost at opslimit=$1 memlimit=$2"
     out=$(sql <<SQL
 SET auth.pwhash_opslimit = $1;
 SET auth.pwhash_memlimit = '$2';
@@ -104,16 +130,25 @@ SELECT auth_create_user('cost-$1-$2@example.com', 'the right password') \g /dev/
 SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY timed(format('SELECT auth_verify_password(%L, %L)',
              'cost-$1-$2@example.com', 'the right password')))::numeric, 1)
        || ' ' || round(((SELECT kb FROM hwm) - :before_kb) / 1024.0, 1)
-FROM generate_series(1, 10);
+FROM generate_series(1, $samples);
 SQL
 )
     printf '%-28s %10s %14s\n' "opslimit=$1 memlimit=$2" ${out% *} ${out#* }
+    figure "$area" "Argon2id t=$1, ${2%MB} MiB: one password check (auth_verify_password, median of $samples)" "${out% *}" ms
+    figure "$area" "Argon2id t=$1, ${2%MB} MiB: the backend's peak memory growth during one hash" "${out#* }" MiB
+    point argon2 "opslimit (t) = $1" "${2%MB}" "${out% *}"
 done
 
 echo
 cores=$(sql -c 'SHOW auth.max_concurrent_hashes')
-echo "-- logins per second, 4 clients, default cost, auth.max_concurrent_hashes = $cores (pgbench, 5 s)"
+seconds=$(quick 2 5)
+step "logins per second, 4 clients, default cost, auth.max_concurrent_hashes = $cores (pgbench, $seconds s)"
 script=$(mktemp)
 echo "SELECT auth_login('right@example.com', 'the right password');" >"$script"
-pgbench -n -M prepared -c 4 -j 2 -T 5 -f "$script" "$db" 2>/dev/null | grep -E "^(tps|latency average)"
+out=$(pgbench -n -M prepared -c 4 -j 2 -T "$seconds" -f "$script" "$db" 2>/dev/null | grep -E "^(tps|latency average)")
 rm -f "$script"
+echo "$out"
+figure "$area" "auth_login, 4 clients, default cost, $cores hashes at once: logins per second" \
+    "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")" "logins/s"
+figure "$area" "auth_login, 4 clients, default cost: average latency" \
+    "$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")" ms

@@ -10,15 +10,26 @@
 #     the same libsodium crypto_pwhash_str_verify call, at the same settings), both
 #     through pgbench with 1 client; target ratio <= 1.10.
 #  3. auth_issue_jwt and auth_verify_jwt throughput (2 clients), for the record.
+#  4. auth_session_user (as the superuser) and the lookup with BENCH_CLIENTS clients
+#     (default 1 2 4 8), in BENCH_SWEEP_ROUNDS alternating rounds (default 3) of
+#     BENCH_SWEEP_SECONDS (default 3) each: the plot of throughput against clients.
+# BENCH_SECONDS (default 10) per run in 1 and 3, BENCH_LOGINS (default 40) logins in 2;
+# BENCH_QUICK=1: 1 s runs and 6 logins.
 set -euo pipefail
+source "$BENCH_DIR/lib.sh"
+area=Sessions
 db=bench_sessions_$$ app=bench_sessions_app_$$ signin=bench_sessions_signin_$$
 work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"; dropdb --if-exists "$db"; psql -X -q -c "DROP ROLE IF EXISTS $app, $signin" 2>/dev/null || true' EXIT
-duration=${BENCH_SECONDS:-10}
-logins=${BENCH_LOGINS:-40}
+duration=${BENCH_SECONDS:-$(quick 1 10)}
+logins=${BENCH_LOGINS:-$(quick 6 40)}
+clients=${BENCH_CLIENTS:-1 2 4 8}
+sweep_seconds=${BENCH_SWEEP_SECONDS:-$(quick 1 3)}
+sweep_rounds=${BENCH_SWEEP_ROUNDS:-$(quick 1 3)}
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
+step "data: one user, 100,000 other sessions"
 createdb "$db"
 q <<'SQL'
 CREATE EXTENSION auth;
@@ -81,7 +92,9 @@ sides=("lookup.sql -D hash=\\x$hash" "session_user.sql -D token=$token"
        "session_user.sql -D token=$token -U $signin"
        "lookup.sql -D hash=\\x$app_hash" "session_user.sql -D token=$app_token -U $app")
 best=(0 0 0 0 0)
+step "auth_session_user against the lookup: pgbench, 2 clients, -M prepared, best of 3 interleaved runs of $duration s"
 for round in 1 2 3; do
+    progress "round $round of 3"
     for i in "${!sides[@]}"; do
         read -r file options <<<"${sides[$i]}"
         # shellcheck disable=SC2086  # options are words
@@ -90,8 +103,11 @@ for round in 1 2 3; do
     done
 done
 ratio_line() {  # ratio_line LABEL CHECK LOOKUP
-    echo "$2 $3" | awk -v label="$1" \
-        '{r = $1 / $2; printf "ratio auth_session_user / lookup, %s: %.3f (target >= 0.9) %s\n", label, r, (r >= 0.9) ? "MET" : "MISSED"}'
+    local verdict
+    verdict=$(target "$area" "auth_session_user as $1: tps vs the hand lookup of the token hash (2 clients, best of 3 runs of $duration s)" \
+        "$2" "$3" tps ">=" 0.9)
+    echo "$2 $3" | awk -v label="$1" -v verdict="$verdict" \
+        '{r = $1 / $2; printf "ratio auth_session_user / lookup, %s: %.3f (target >= 0.9) %s\n", label, r, verdict}'
 }
 printf 'hand-written lookup of the token hash:              %.0f tps\n' "${best[0]}"
 printf 'auth_session_user(token) as the superuser:          %.0f tps\n' "${best[1]}"
@@ -103,17 +119,47 @@ ratio_line "a sign-in service" "${best[2]}" "${best[0]}"
 ratio_line "the app, its product's session" "${best[4]}" "${best[3]}"
 
 # JWTs, for the record (no target): issuing from a session, and verifying.
+step "JWTs: pgbench, 2 clients, $duration s each"
 jwt=$(q -c "SELECT auth_issue_jwt('$token', 'Bench App')")
 echo "SELECT auth_issue_jwt(:token, 'Bench App');" > "$work/issue.sql"
 echo 'SELECT auth_verify_jwt(:jwt);' > "$work/verify_jwt.sql"
-printf 'auth_issue_jwt (EdDSA):                %.0f tps\n' "$(tps "$work/issue.sql" 2 -T "$duration" -D "token=$token")"
-printf 'auth_verify_jwt (EdDSA):               %.0f tps\n' "$(tps "$work/verify_jwt.sql" 2 -T "$duration" -D "jwt=$jwt")"
+issue_tps=$(tps "$work/issue.sql" 2 -T "$duration" -D "token=$token")
+verify_tps=$(tps "$work/verify_jwt.sql" 2 -T "$duration" -D "jwt=$jwt")
+printf 'auth_issue_jwt (EdDSA):                %.0f tps\n' "$issue_tps"
+printf 'auth_verify_jwt (EdDSA):               %.0f tps\n' "$verify_tps"
+figure "$area" "auth_issue_jwt (EdDSA; 2 clients)" "$issue_tps" tps
+figure "$area" "auth_verify_jwt (EdDSA; 2 clients)" "$verify_tps" tps
 
+step "auth_login against one Argon2id verification: pgbench, 1 client, $logins calls each"
 verify_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=bench password 1" -D "stored=$stored")
 login_ms=$(latency "$work/login.sql" -t "$logins" -D "password=bench password 1")
 verify2_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=bench password 1" -D "stored=$stored")
 verify_ms=$(echo "$verify_ms $verify2_ms" | awk '{print ($1 < $2) ? $1 : $2}')
 printf 'Argon2id verification alone (crypto_pwhash_str_verify): %.2f ms\n' "$verify_ms"
 printf 'auth_login (successful):                                %.2f ms\n' "$login_ms"
-echo "$login_ms $verify_ms" |
-    awk '{r = $1 / $2; printf "ratio auth_login / verification: %.3f (target <= 1.10) %s\n", r, (r <= 1.10) ? "MET" : "MISSED"}'
+verdict=$(target "$area" "auth_login (successful) vs libsodium's crypto_pwhash_str_verify alone (1 client, $logins calls each)" \
+    "$login_ms" "$verify_ms" ms "<=" 1.10)
+echo "$login_ms $verify_ms" | awk -v verdict="$verdict" \
+    '{r = $1 / $2; printf "ratio auth_login / verification: %.3f (target <= 1.10) %s\n", r, verdict}'
+
+# Throughput against clients: the check as the superuser and the lookup, alternating.
+step "throughput against clients: auth_session_user as the superuser and the lookup," \
+     "$sweep_rounds alternating rounds of $sweep_seconds s per side"
+plot_def clients "Throughput vs pgbench clients ($(nproc) cores; prepared statements)" \
+    "pgbench clients, as many threads (log scale)" "transactions per second (median)" logx
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A swept=()
+for ((r = 1; r <= sweep_rounds; r++)); do
+    for c in $clients; do
+        progress "round $r of $sweep_rounds, $c client$( ((c > 1)) && echo s)"
+        swept[lookup $c]+=" $(tps "$work/lookup.sql" "$c" -T "$sweep_seconds" -D "hash=\\x$hash")"
+        swept[check $c]+=" $(tps "$work/session_user.sql" "$c" -T "$sweep_seconds" -D "token=$token")"
+    done
+done
+printf '%-8s %24s %24s\n' clients "lookup tps" "auth_session_user tps"
+for c in $clients; do
+    lookup=$(median ${swept[lookup $c]}) check=$(median ${swept[check $c]})
+    printf '%-8s %24.0f %24.0f\n' "$c" "$lookup" "$check"
+    point clients "auth_session_user (100,000 sessions)" "$c" "$check"
+    point clients "hand lookup of the token hash (100,000 sessions)" "$c" "$lookup"
+done
