@@ -2,7 +2,7 @@
 -- expiring after auth.reset_token_ttl, bound to their purpose, user and address.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(50);
+SELECT plan(51);
 
 CREATE ROLE tap_tok_app NOLOGIN IN ROLE auth_signin;
 \ir helpers.psql
@@ -18,11 +18,18 @@ SELECT auth_request_password_reset('TAP.TOK.RITA@example.com');
 SELECT pg_temp.mailed_token('tap.tok.rita@example.com', 'password_reset') AS reset1 \gset
 SELECT matches(:'reset1'::text, '^[A-Za-z0-9_-]{43}$', 'a reset token is 43 URL-safe characters (256 bits)');
 SELECT pg_temp.outbox_size() AS queued \gset
+RESET ROLE;
+SELECT (SELECT count(*) FROM auth.users) AS users_before, (SELECT count(*) FROM auth.audit_log) AS audit_before,
+       (SELECT count(*) FROM auth.account_tokens) AS tokens_before \gset
+SET ROLE tap_tok_app;
 SELECT auth_request_password_reset('tap.tok.nobody@example.com');
 SELECT auth_request_password_reset(NULL);
 SELECT auth_request_password_reset(repeat('r', 300) || '@example.com');
 SELECT is(pg_temp.outbox_size(), :queued::bigint, 'an unknown, NULL or over-long email queues nothing');
 RESET ROLE;
+SELECT is(ARRAY[(SELECT count(*) FROM auth.users), (SELECT count(*) FROM auth.audit_log), (SELECT count(*) FROM auth.account_tokens)],
+          ARRAY[:users_before, :audit_before, :tokens_before]::bigint[],
+          'and the decoy work done for it in the same time leaves no user, audit row or token behind');
 SELECT is((SELECT email FROM auth.outbox ORDER BY id DESC LIMIT 1), 'tap.tok.rita@example.com',
           'the mail goes to the stored address, not to the address as typed');
 

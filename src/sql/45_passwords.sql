@@ -353,8 +353,8 @@ $$;
 
 -- auth_request_password_reset (client): queues a single-use reset token in the outbox,
 -- addressed to the stored email of an active user the caller may see; nothing for an
--- unknown, unseen or inactive one. The caller never receives the token, and learns
--- nothing from the answer (always void).
+-- unknown, unseen or inactive one, in the same time. The caller never receives the
+-- token, and learns nothing from the answer (always void).
 CREATE FUNCTION auth.request_password_reset(p_caller regrole, p_email text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
@@ -366,7 +366,17 @@ BEGIN
     SELECT u.* INTO found FROM auth.users u
     WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254;
     IF found.id IS NULL OR NOT found.is_active OR NOT auth.sees_user(products, found.id) THEN
-        RETURN;
+        -- The same work for a decoy user, then undone: the answer's time says nothing
+        -- either (the contract's "same time either way"). The decoy has an address no
+        -- one has, so the work touches no real user's rows.
+        BEGIN
+            INSERT INTO auth.users (email) VALUES ('decoy.' || auth.new_token() || '@invalid')
+            RETURNING * INTO found;
+            PERFORM auth.send_account_token(p_caller, found, 'password_reset', NULL);
+            RAISE EXCEPTION 'decoy' USING ERRCODE = 'AU002';
+        EXCEPTION WHEN SQLSTATE 'AU002' THEN
+            RETURN;
+        END;
     END IF;
     PERFORM auth.send_account_token(p_caller, found, 'password_reset', auth.message_product(products, found.id));
 END
