@@ -2,7 +2,7 @@
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(88);
+SELECT plan(90);
 
 CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_jwt_operator NOLOGIN IN ROLE auth_admin;
@@ -301,6 +301,18 @@ END
 $$;
 SELECT is(pg_temp.read_only_jwt(:'sam_session')->>'sub', :sam::text,
           'issuing and verifying work in a READ ONLY transaction (as on a hot standby)');
+
+-- A correctly signed token whose claims hold a NUL character (\u0000: valid JSON, but no
+-- PostgreSQL text or jsonb can hold it) gives NULL, as every bad input does, not an error.
+RESET ROLE;
+SELECT is(auth_verify_jwt(auth.jwt_sign(k.algorithm, k.kid,
+              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a\u0000b"}', k.secret_key)), NULL,
+          'a signed token with \u0000 in a claim gives NULL, not an error')
+FROM auth.signing_keys k WHERE k.algorithm = 'EdDSA' AND k.retired_at IS NULL;
+SELECT isnt(auth_verify_jwt(auth.jwt_sign(k.algorithm, k.kid,
+              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a b"}', k.secret_key)), NULL,
+          'while the same token without it verifies (the test signs correctly)')
+FROM auth.signing_keys k WHERE k.algorithm = 'EdDSA' AND k.retired_at IS NULL;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -73,6 +73,22 @@ std::optional<json> json_object_part(std::string_view part) {
     return value;
 }
 
+// Whether a JSON value holds a NUL character in any string, key or value, at any depth:
+// valid JSON (\u0000), but nothing PostgreSQL's jsonb or text can hold.
+bool holds_nul(const json& value) {
+    if (value.is_string()) return value.get_ref<const std::string&>().find('\0') != std::string::npos;
+    if (value.is_object()) {
+        for (const auto& [key, member] : value.items())
+            if (key.find('\0') != std::string::npos || holds_nul(member)) return true;
+        return false;
+    }
+    if (value.is_array()) {
+        for (const json& element : value)
+            if (holds_nul(element)) return true;
+    }
+    return false;
+}
+
 // HMAC-SHA-256 with a key of any length (RFC 7518 asks for at least 32 bytes).
 void hmac_sha256(unsigned char* mac, std::string_view message, std::string_view key) {
     crypto_auth_hmacsha256_state state;
@@ -206,7 +222,7 @@ std::optional<std::string> verified_claims(std::string_view token, Algorithm alg
             return std::nullopt;
 
         const auto claims = json_object_part(parts->payload);
-        if (!claims) return std::nullopt;
+        if (!claims || holds_nul(*claims)) return std::nullopt;
         const auto exp = claims->find("exp");
         if (exp == claims->end() || !exp->is_number_integer() || exp->get<std::int64_t>() <= now)
             return std::nullopt;

@@ -42,7 +42,8 @@ std::optional<std::string> key_id(std::string_view token);
 // The token's claims (a JSON object, written compactly) when its header names exactly
 // this algorithm, its signature verifies with key (the Ed25519 public key, or the HS256
 // secret), it holds an integer exp later than now, and its iat and nbf (when present) are
-// integers no later than now plus a minute of clock skew. nullopt for anything else, and
+// integers no later than now plus a minute of clock skew, and no string in it holds a NUL
+// character (\u0000: no PostgreSQL text can hold one). nullopt for anything else, and
 // never throws. now is in seconds since the Unix epoch.
 std::optional<std::string> verified_claims(std::string_view token, Algorithm algorithm,
                                            std::string_view key, std::int64_t now);

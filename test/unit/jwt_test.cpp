@@ -171,6 +171,17 @@ TEST_F(Jwt, TimeClaimsAreChecked) {
     EXPECT_FALSE(ok(token_with({{"exp", kNow + 100}, {"iat", "yesterday"}})));
 }
 
+TEST_F(Jwt, ClaimsHoldingANulCharacterAreRefused) {
+    const Secret secret = new_secret_key(Algorithm::hs256);
+    auto token_with = [&](const json& claims) { return sign(Algorithm::hs256, "k", claims.dump(), secret.view()); };
+    auto ok = [&](const std::string& t) { return verified_claims(t, Algorithm::hs256, secret.view(), kNow).has_value(); };
+    EXPECT_TRUE(ok(token_with({{"exp", kNow + 100}, {"sub", "a b"}})));
+    EXPECT_FALSE(ok(token_with({{"exp", kNow + 100}, {"sub", std::string("a\0b", 3)}}))) << "in a value";
+    EXPECT_FALSE(ok(token_with({{"exp", kNow + 100}, {std::string("s\0", 2), "x"}}))) << "in a key";
+    EXPECT_FALSE(ok(token_with({{"exp", kNow + 100}, {"roles", {"a", std::string("\0", 1)}}}))) << "in an array";
+    EXPECT_FALSE(ok(token_with({{"exp", kNow + 100}, {"t", {{"u", std::string("\0", 1)}}}}))) << "nested";
+}
+
 TEST_F(Jwt, HeaderRulesAreChecked) {
     const Secret secret = new_secret_key(Algorithm::hs256);
     const std::string token = sign(Algorithm::hs256, "k", claims_expiring_at(kNow + 900), secret.view());
