@@ -83,16 +83,12 @@ BEGIN
 END
 $$;
 
--- Raises unless the user exists: 22004 for NULL, 42704 for an unknown id.
+-- Raises unless the user exists: 22004 for NULL, 42704 for an unknown id. For the admin
+-- functions, which see every user: auth.require_seen_user with no confinement.
 CREATE FUNCTION auth.require_user(user_id bigint) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF user_id IS NULL THEN
-        RAISE EXCEPTION 'user_id must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF NOT EXISTS (SELECT FROM auth.users u WHERE u.id = require_user.user_id) THEN
-        RAISE EXCEPTION 'user % does not exist', user_id USING ERRCODE = 'undefined_object';
-    END IF;
+    PERFORM auth.require_seen_user(NULL, user_id);
 END
 $$;
 
