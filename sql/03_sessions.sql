@@ -24,8 +24,9 @@ SELECT auth_session_user(NULL) AS null_token,
        auth_session_user(repeat('A', 10000)) AS long_token,
        auth_session_user(overlay(:'token' placing (CASE WHEN substr(:'token', 1, 1) = 'A' THEN 'B' ELSE 'A' END) from 1 for 1)) AS one_character_changed;
 
--- The failures were counted and recorded, with a reason and no secret.
-SELECT failed_logins FROM auth.users WHERE id = :hana;
+-- Every failure was recorded, with a reason and no secret; the last call's right
+-- password (refused for its unknown product) cleared the count of wrong ones.
+SELECT failures FROM auth.login_failures WHERE user_id = :hana AND factor = 'password';
 SELECT event, user_id = :hana AS hana, detail FROM auth.audit_log
 WHERE event LIKE 'login%' ORDER BY id;
 

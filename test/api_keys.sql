@@ -1,7 +1,6 @@
 -- API keys: auth_create_api_key, auth_api_key_user, auth_revoke_api_key; what is
 -- stored, who may call, and every way a key stops working.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(44);
 
 CREATE ROLE tap_key_app NOLOGIN IN ROLE auth_signin;

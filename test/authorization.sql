@@ -1,7 +1,6 @@
 -- Products, roles, grants and the check apps make on every request (auth_has_role):
 -- errors, idempotence, membership status, tenants and role inheritance.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(104);
 
 CREATE ROLE tap_authz_app NOLOGIN IN ROLE auth_signin;

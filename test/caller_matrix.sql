@@ -4,7 +4,6 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(3 + 40 + 1 + 40);
 
 -- The kinds of caller.

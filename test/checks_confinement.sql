@@ -5,7 +5,6 @@
 -- of the same backend (the checks remember each caller's products). Another backend's
 -- view of a change is specs/checks_confinement_cache.spec's.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(70);
 
 \ir helpers.psql

@@ -1,7 +1,6 @@
 -- Delegation: members of a product's admin_role manage that product only; the caller is
 -- the role in effect at the call (SET ROLE counts), and the audit log names it.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(59);
 
 CREATE ROLE tap_acct_admins NOLOGIN;                                          -- the product's admin_role

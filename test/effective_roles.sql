@@ -3,7 +3,6 @@
 -- the user has a membership or a grant in. Checked on users covering every membership
 -- status, inactive users, tenant and product-wide grants, and inheritance of depth 3.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(6);
 
 SELECT auth_create_product('TapEff P') AS p \gset

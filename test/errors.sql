@@ -1,7 +1,6 @@
 -- Errors: the C++/PostgreSQL border (a C++ exception comes out as a clean SQL error and
 -- the backend keeps serving), and no error ever carries a password, a hash or a token.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(46);
 
 CREATE ROLE tap_errors_app NOLOGIN IN ROLE auth_signin;

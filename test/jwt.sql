@@ -1,7 +1,6 @@
 -- JWTs: auth_issue_jwt, auth_verify_jwt, auth_jwks, auth_rotate_signing_key; claims,
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(90);
 
 CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_signin;

@@ -2,7 +2,6 @@
 -- auth_create_tenant, auth_role_inherit, auth_grant_permission, auth_revoke_permission,
 -- auth_set_membership, and the checks auth_has_role, auth_has_permission, auth_user_roles.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(143);
 
 CREATE ROLE tap_model_app NOLOGIN IN ROLE auth_signin;

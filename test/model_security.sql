@@ -2,7 +2,6 @@
 -- execute them, and that the direct-read checks are not SECURITY DEFINER. (The rules
 -- for every function, old and new, are in test/security.sql.)
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(12);
 
 CREATE ROLE tap_msec_nobody NOLOGIN;

@@ -3,7 +3,6 @@
 -- how many, and that a claimed token is erased. (Concurrent claims: specs/
 -- outbox_concurrent_claim.spec; the NOTIFY after commit: sql/08_outbox_notify.sql.)
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(46);
 
 \ir helpers.psql

@@ -1,7 +1,6 @@
 -- The checks are read-only: they answer inside a READ ONLY transaction (as on a hot
 -- standby) and write nothing there.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(8);
 
 CREATE ROLE tap_ro_app NOLOGIN IN ROLE auth_signin;

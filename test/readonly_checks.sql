@@ -1,7 +1,6 @@
 -- auth_has_permission and auth_user_roles are read-only too: they answer inside a READ
 -- ONLY transaction (as on a hot standby), through inheritance and tenants, and write nothing.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(6);
 
 CREATE ROLE tap_rochk_app NOLOGIN IN ROLE auth_signin;

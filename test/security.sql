@@ -1,7 +1,6 @@
 -- Privileges and hardening: who may execute what, who may read what, pinned
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(94);
 
 -- Roles of this file (rolled back at the end).

@@ -3,7 +3,6 @@
 -- again in the same session gives new ones: the check must use those, not fail on the
 -- old OIDs or answer from them. And an index changed under it is refused, not read.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(7);
 
 SELECT auth_create_user('tap.scache@example.com', 'scache-password-1') AS first_user \gset

@@ -1,7 +1,6 @@
 -- A user's sessions: auth_sessions lists the live ones, auth_logout_all ends them all;
 -- and auth_session_user, a C function reading the indexes, keeps every rule of a check.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(30);
 
 CREATE ROLE tap_list_app NOLOGIN IN ROLE auth_signin;

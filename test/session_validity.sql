@@ -3,7 +3,6 @@
 -- middle of a transaction (validity is judged at each statement's start), and what a
 -- retired signing key keeps.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(26);
 
 CREATE ROLE tap_valid_app NOLOGIN IN ROLE auth_signin;

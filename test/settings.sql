@@ -1,7 +1,7 @@
 -- Settings (auth.*): their defaults, that only a superuser may change them, that the
 -- prefix is reserved, and that each one does what it says.
 BEGIN;
-CREATE EXTENSION auth;
+\ir helpers.psql
 SELECT plan(42);
 
 CREATE ROLE tap_settings_app NOLOGIN IN ROLE auth_signin;
@@ -102,10 +102,9 @@ SET LOCAL auth.max_failed_logins = 3;
 SET LOCAL auth.lockout_duration = '1h';
 SELECT is(auth_login('tap.settings.lock@example.com', 'wrong-' || i), NULL, 'wrong password ' || i || ' of 3')
 FROM generate_series(1, 2) i;
-SELECT is((SELECT locked_until FROM auth.users WHERE id = :lock_user), NULL, 'not locked after 2 of 3');
+SELECT is(pg_temp.locked_until(:lock_user), NULL, 'not locked after 2 of 3');
 SELECT is(auth_login('tap.settings.lock@example.com', 'wrong-3'), NULL, 'wrong password 3 of 3');
-SELECT ok((SELECT locked_until - now() BETWEEN interval '1 hour' AND interval '1 hour' + (clock_timestamp() - now())
-           FROM auth.users WHERE id = :lock_user),
+SELECT ok(pg_temp.locked_until(:lock_user) - now() BETWEEN interval '1 hour' AND interval '1 hour' + (clock_timestamp() - now()),
           'auth.max_failed_logins = 3 locks after 3 failures, for auth.lockout_duration = 1h');
 SELECT is(auth_login('tap.settings.lock@example.com', 'lock-password'), NULL, 'locked: the right password gives NULL');
 RESET auth.max_failed_logins;
@@ -116,7 +115,7 @@ SELECT auth_create_user('tap.settings.nolock@example.com', 'nolock-password') AS
 SET LOCAL auth.max_failed_logins = 0;
 SELECT is(count(auth_login('tap.settings.nolock@example.com', 'wrong-' || i)), 0::bigint, '12 wrong passwords give NULL')
 FROM generate_series(1, 12) i;
-SELECT is((SELECT (failed_logins, locked_until IS NULL)::text FROM auth.users WHERE id = :nolock), (12, true)::text,
+SELECT is((pg_temp.failed_logins(:nolock), pg_temp.locked_until(:nolock) IS NULL)::text, (12, true)::text,
           'auth.max_failed_logins = 0: 12 failures are counted and nothing is locked');
 SELECT isnt(auth_login('tap.settings.nolock@example.com', 'nolock-password'), NULL,
             'auth.max_failed_logins = 0: the right password works after 12 failures');

@@ -2,7 +2,6 @@
 -- (apps), PKCE S256 (RFC 7636), single use and replay, and single logout
 -- (auth.end_session_tree).
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(119);
 
 \ir helpers.psql

@@ -1,6 +1,6 @@
 -- Sign-up and lookup: auth_create_user and auth_user_id, their input rules and errors.
 BEGIN;
-CREATE EXTENSION auth;
+\ir helpers.psql
 SELECT plan(59);
 
 CREATE ROLE tap_users_app NOLOGIN IN ROLE auth_signin;
@@ -36,7 +36,7 @@ SELECT ok(strpos((SELECT password_hash FROM auth.users WHERE id = :alice), 'corr
 SELECT isnt((SELECT password_hash FROM auth.users WHERE id = :alice),
             (SELECT password_hash FROM auth.users WHERE id = :bob),
             'the same password gives two different hashes (salted)');
-SELECT is((SELECT (full_name, phone_number, is_active, failed_logins)::text FROM auth.users WHERE id = :alice),
+SELECT is((SELECT (full_name, phone_number, is_active, pg_temp.failed_logins(id))::text FROM auth.users WHERE id = :alice),
           ('Alice Tap', '+1 555 0100', true, 0)::text,
           'full_name and phone_number are stored; the user is active with no failed logins');
 SELECT is((SELECT db_role FROM auth.audit_log WHERE event = 'user_created' AND user_id = :alice),

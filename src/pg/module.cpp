@@ -2,6 +2,7 @@
 #include "pg/postgres_headers.h"
 
 #include "core/password_hash.h"
+#include "pg/failure_recorder.h"
 #include "pg/hash_slots.h"
 #include "pg/settings.h"
 
@@ -21,6 +22,10 @@ void _PG_init(void) {
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
     auth::pg::define_settings();
     // The server-wide bound on concurrent hashes lives in shared memory reserved at start.
-    if (process_shared_preload_libraries_in_progress) auth::pg::request_hash_slots();
+    if (process_shared_preload_libraries_in_progress) {
+        auth::pg::request_hash_slots();
+        // Failed checks are recorded by a background worker, with a queue in shared memory.
+        auth::pg::request_failure_recorder();
+    }
 }
 }

@@ -19,12 +19,26 @@ CREATE TABLE auth.users (
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     email_verified_at timestamptz,
-    failed_logins     integer NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
-    locked_until      timestamptz,
     last_login_at     timestamptz
 );
 -- An email is unique regardless of case.
 CREATE UNIQUE INDEX users_email_key ON auth.users (lower(email));
+
+-- Failed checks of a user's password (and, later, second factor): the consecutive
+-- failures since the last success or lock, and the lock they caused. Written only by the
+-- failure recorder, a background worker, in transactions of its own (src/pg/
+-- failure_recorder.h): a client's rollback cannot undo a failure, and a check never waits
+-- on a user row another client holds. (0.1.0 kept these as users.failed_logins and
+-- users.locked_until.) No foreign key, so the recorder's insert takes no lock on the
+-- user's row either; user ids are never reused.
+CREATE TABLE auth.login_failures (
+    user_id        bigint NOT NULL,
+    factor         text NOT NULL CHECK (factor IN ('password', 'mfa')),
+    failures       integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    locked_until   timestamptz,
+    last_failed_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, factor)
+);
 
 -- Apps and services that share the users.
 CREATE TABLE auth.products (
@@ -254,6 +268,7 @@ COMMENT ON TABLE auth.signing_keys IS
 -- Every table and sequence goes into pg_dump, so the data survives dump and restore.
 SELECT pg_catalog.pg_extension_config_dump('auth.users', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.products', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.login_failures', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.tenants', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_products', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.roles', '');

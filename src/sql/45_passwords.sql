@@ -64,29 +64,35 @@ $$;
 -- The password check of auth_login, auth_verify_password and auth_change_password. The
 -- user is named by id, or by email when p_user_id is NULL. The same Argon2id work is
 -- done whatever is wrong (unknown user, no hash, inactive, locked, wrong password), so
--- the time says nothing. The decision is taken on the user's row read again after the
--- hash: locked FOR UPDATE when p_writable, so a lockout, deactivation or password
--- change committed meanwhile counts, and no row lock is held during a hash. Lock times
--- are read from the clock at each step, so an old transaction locks for the full
--- auth.lockout_duration and never sees a lock as over before it is.
--- When p_writable: a wrong password counts toward lockout (reaching
--- auth.max_failed_logins locks the account and starts a new count; failures while locked
--- are not counted); a right one whose hash is imported or at another cost is replaced by
--- Argon2id at the current cost (when p_rehash), only if the stored hash is still the one
--- checked. The caller resets the count and writes the audit row of the outcome.
+-- the time says nothing. The decision is taken after the hash, on the user's row read
+-- again and the lock as committed now (auth.failure_state: the latest snapshot, so a
+-- REPEATABLE READ client sees the lock its own failures caused): a lockout, deactivation
+-- or password change that happened during the hash counts. No row lock is taken, so no
+-- check waits on another client's open transaction.
+-- Every failure of a user the client may see is recorded by the failure recorder
+-- (src/sql/42_lockout.sql), outside the caller's transaction, before this returns: the
+-- audit row p_event with p_detail and the reason, and for a wrong password one more
+-- failure toward auth.max_failed_logins (failures while locked are not counted). An
+-- unknown user's failure is audited with no user (and nothing counted), the same round
+-- trip. A right password clears the count (even when the caller then refuses for
+-- another reason, such as a missing membership). A success clears the
+-- count; when p_writable and p_rehash, an imported hash or one at another cost is
+-- replaced by Argon2id at the current cost, if the row is free and still holds the hash
+-- checked (else the next success does it).
 -- A user the client may not see (p_products, see auth.sees_user) is an unknown user:
 -- the same work, and nothing counted against that user.
 CREATE FUNCTION auth.authenticate(p_caller regrole, p_user_id bigint, p_email text, p_password text,
                                   p_writable boolean, p_rehash boolean, p_products bigint[],
+                                  p_event text, p_product_id bigint, p_detail jsonb,
                                   OUT user_row auth.users, OUT failure text)
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     before auth.users;
     password_ok boolean;
+    lock_state record;
     new_hash text;
-    max_failures integer := auth.max_failed_logins();
-    lock_ends timestamptz;
+    rehashed bigint;
 BEGIN
     IF p_user_id IS NOT NULL THEN
         SELECT u.* INTO before FROM auth.users u WHERE u.id = p_user_id;
@@ -100,52 +106,44 @@ BEGIN
     password_ok := auth.password_matches(p_password, before.password_hash,
                                          coalesce(before.password_imported, false));
 
-    -- The upgrade's hash is made before any row lock, and only for a user who could log
-    -- in: a locked account with the right password must not take longer than with a
-    -- wrong one.
-    IF password_ok AND p_writable AND p_rehash AND before.is_active
-       AND NOT coalesce(before.locked_until > clock_timestamp(), false)
-       AND auth.hash_needs_rehash(before.password_hash, before.password_imported) THEN
-        new_hash := auth.rehash_password(p_password);
-    END IF;
-
     IF before.id IS NOT NULL THEN
-        IF p_writable THEN
-            SELECT u.* INTO user_row FROM auth.users u WHERE u.id = before.id FOR UPDATE;
-        ELSE
-            SELECT u.* INTO user_row FROM auth.users u WHERE u.id = before.id;
-        END IF;
+        SELECT u.* INTO user_row FROM auth.users u WHERE u.id = before.id;
     END IF;
+    lock_state := auth.failure_state(user_row.id, 'password');
     failure := CASE
         WHEN user_row.id IS NULL THEN CASE WHEN p_user_id IS NULL THEN 'unknown_email' ELSE 'unknown_user' END
         WHEN NOT user_row.is_active THEN 'inactive'
-        WHEN user_row.locked_until > clock_timestamp() THEN 'locked'
+        WHEN lock_state.locked_until > clock_timestamp() THEN 'locked'
         WHEN NOT password_ok THEN 'wrong_password'
         WHEN user_row.password_hash IS DISTINCT FROM before.password_hash THEN 'password_changed'
     END;
-    IF NOT p_writable THEN
+
+    IF failure IS NOT NULL THEN
+        PERFORM auth.record_failure(p_caller, user_row.id, 'password', failure = 'wrong_password',
+                                    p_event, p_product_id,
+                                    (coalesce(p_detail, '{}') || jsonb_build_object('reason', failure))::text);
         RETURN;
     END IF;
-
-    -- The row is locked since the read above, and a hash changed meanwhile is the
-    -- failure 'password_changed': the upgrade cannot overwrite a new password, and
-    -- needs no compare of hash text in SQL.
-    IF failure IS NULL AND new_hash IS NOT NULL THEN
-        UPDATE auth.users u SET password_hash = new_hash, password_imported = false, updated_at = now()
-        WHERE u.id = user_row.id
-        RETURNING u.* INTO user_row;
-        PERFORM auth.audit(p_caller, 'password_rehashed', user_row.id, NULL,
-                           jsonb_build_object('from', auth.hash_format(before.password_hash),
-                                              'imported', before.password_imported));
-    ELSIF failure = 'wrong_password' THEN
-        IF max_failures > 0 AND user_row.failed_logins + 1 >= max_failures THEN
-            UPDATE auth.users u SET failed_logins = 0, locked_until = clock_timestamp() + auth.lockout_duration()
-            WHERE u.id = user_row.id
-            RETURNING u.locked_until INTO lock_ends;
-            PERFORM auth.audit(p_caller, 'user_locked', user_row.id, NULL,
-                               jsonb_build_object('until', lock_ends));
-        ELSE
-            UPDATE auth.users u SET failed_logins = u.failed_logins + 1 WHERE u.id = user_row.id;
+    IF lock_state.failures > 0 OR lock_state.locked_until IS NOT NULL THEN
+        PERFORM auth.clear_failures(user_row.id, 'password');
+    END IF;
+    IF p_writable AND p_rehash AND auth.hash_needs_rehash(user_row.password_hash, user_row.password_imported) THEN
+        new_hash := auth.rehash_password(p_password);
+        BEGIN
+            UPDATE auth.users u SET password_hash = new_hash, password_imported = false, updated_at = now()
+            WHERE u.id = (SELECT l.id FROM auth.users l
+                          WHERE l.id = user_row.id AND l.password_hash = user_row.password_hash
+                          FOR NO KEY UPDATE SKIP LOCKED)
+            RETURNING u.id INTO rehashed;
+        EXCEPTION WHEN serialization_failure THEN
+            rehashed := NULL;   -- changed since this transaction's snapshot: the next success
+        END;
+        IF rehashed IS NOT NULL THEN
+            PERFORM auth.audit(p_caller, 'password_rehashed', user_row.id, NULL,
+                               jsonb_build_object('from', auth.hash_format(user_row.password_hash),
+                                                  'imported', user_row.password_imported));
+            user_row.password_hash := new_hash;
+            user_row.password_imported := false;
         END IF;
     END IF;
 END
@@ -223,9 +221,9 @@ CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep 
     SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     UPDATE auth.users u
-    SET password_hash = p_new_hash, password_imported = false, failed_logins = 0, locked_until = NULL,
-        updated_at = now()
+    SET password_hash = p_new_hash, password_imported = false, updated_at = now()
     WHERE u.id = p_user_id;
+    PERFORM auth.clear_failures(p_user_id, 'password');
     DELETE FROM auth.account_tokens t
     WHERE t.user_id = p_user_id AND t.purpose = 'password_reset' AND t.used_at IS NULL;
     RETURN auth.end_sessions(p_user_id, p_keep);
@@ -275,6 +273,7 @@ DECLARE
     writable boolean := NOT pg_is_in_recovery();
     checked record;
 BEGIN
+    PERFORM auth.require_preloaded('auth_verify_password');
     -- On a primary, a READ ONLY transaction would make a check that counts nothing (a
     -- guessing oracle without lockout): NULL with a WARNING, never an error.
     IF writable AND current_setting('transaction_read_only') = 'on' THEN
@@ -282,16 +281,10 @@ BEGIN
             USING HINT = 'Call it outside a READ ONLY transaction.';
         RETURN NULL;
     END IF;
-    checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true, products);
-    IF writable THEN
-        IF checked.failure IS NULL THEN
-            UPDATE auth.users u SET failed_logins = 0 WHERE u.id = (checked.user_row).id AND u.failed_logins <> 0;
-            PERFORM auth.audit(p_caller, 'password_verified', (checked.user_row).id, NULL);
-        ELSE
-            -- An unknown email is not recorded: people type passwords into the email field.
-            PERFORM auth.audit(p_caller, 'password_verify_failed', (checked.user_row).id, NULL,
-                               jsonb_build_object('reason', checked.failure));
-        END IF;
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, writable, true, products,
+                                 'password_verify_failed', NULL, NULL);
+    IF writable AND checked.failure IS NULL THEN
+        PERFORM auth.audit(p_caller, 'password_verified', (checked.user_row).id, NULL);
     END IF;
     RETURN CASE WHEN checked.failure IS NULL THEN (checked.user_row).id END;
 END
@@ -316,14 +309,14 @@ DECLARE
     checked record;
     ended integer;
 BEGIN
+    PERFORM auth.require_preloaded('auth_change_password');
     PERFORM auth.require_writable('auth_change_password');
     PERFORM auth.require_seen_user(products, p_user_id);
     -- The new password's policy first: a refused one costs no hash and counts nothing.
     PERFORM auth.check_new_password(p_new_password, 'new_password');
-    checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false, products);
+    checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false, products,
+                                 'password_change_failed', NULL, NULL);
     IF checked.failure IS NOT NULL THEN
-        PERFORM auth.audit(p_caller, 'password_change_failed', p_user_id, NULL,
-                           jsonb_build_object('reason', checked.failure));
         RETURN false;
     END IF;
     ended := auth.replace_password(p_user_id, auth.hash_password(p_new_password, 'new_password'),
@@ -536,8 +529,8 @@ DECLARE
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.require_user(p_user_id);
-    SELECT coalesce(u.locked_until > clock_timestamp(), false) INTO was_locked FROM auth.users u WHERE u.id = p_user_id;
-    UPDATE auth.users u SET failed_logins = 0, locked_until = NULL, updated_at = now() WHERE u.id = p_user_id;
+    was_locked := auth.is_locked(p_user_id, 'password');
+    PERFORM auth.clear_failures(p_user_id, NULL);
     PERFORM auth.audit(p_caller, 'user_unlocked', p_user_id, NULL, jsonb_build_object('was_locked', was_locked));
 END
 $$;

@@ -1,8 +1,9 @@
 -- Sessions: login, the check apps make with a token on every request, logout.
 
 -- auth_login (client): a new session token, or NULL on any failure. A failure is
--- recorded (audit row, failed-login count) and never raised, so the record commits and
--- the password never reaches the server log through an error report.
+-- recorded (audit row, failed-login count) by the failure recorder before the answer,
+-- where no rollback of the caller's reaches it, and never raised, so the password never
+-- reaches the server log through an error report.
 -- The session is bound to a product: the one named, or for a confined client its only
 -- product. A sign-in service (or an admin) that names none gets its own session, bound to
 -- no product, from which single sign-on hands the user on (auth_sso_code). A confined
@@ -24,6 +25,7 @@ DECLARE
     failure text;
     token text;
 BEGIN
+    PERFORM auth.require_preloaded('auth_login');
     -- A login writes (a session, or the record of a failure). In a read-only transaction
     -- (a state the client, or a database owner's default, controls) it answers NULL with a
     -- WARNING, before any work: a login never raises because of its caller's state.
@@ -54,13 +56,17 @@ BEGIN
 
     -- The password check shared with auth_verify_password (src/sql/45_passwords.sql):
     -- equal Argon2id work for every failure, lockout counting, rehash on success.
-    checked := auth.authenticate(p_caller, NULL, p_email, p_password, true, true, products);
+    checked := auth.authenticate(p_caller, NULL, p_email, p_password, true, true, products,
+                                 'login_failed', v_product_id, jsonb_build_object('client_ip', p_client_ip));
+    IF checked.failure IS NOT NULL THEN
+        RETURN NULL;   -- recorded by the failure recorder, for good
+    END IF;
     found := checked.user_row;
-    failure := coalesce(checked.failure, CASE
+    failure := CASE
         WHEN (p_product IS NOT NULL OR products IS NOT NULL)
              AND (v_product_id IS NULL OR NOT auth.member_of_product(found.id, v_product_id))
             THEN 'not_a_member'
-    END);
+    END;
 
     IF failure IS NULL THEN
         token := auth.new_token();
@@ -69,16 +75,16 @@ BEGIN
                                         created_at, last_used_at, expires_at)
         VALUES (found.id, auth.token_digest(token), v_product_id, left(p_device_info, 500), p_client_ip,
                 statement_timestamp(), statement_timestamp(), statement_timestamp() + auth.session_ttl());
-        UPDATE auth.users u SET failed_logins = 0, locked_until = NULL, last_login_at = now()
-        WHERE u.id = found.id;
+        PERFORM auth.note_login(found.id);
         PERFORM auth.audit(p_caller, 'login', found.id, v_product_id,
                            jsonb_build_object('client_ip', p_client_ip));
         RETURN token;
     END IF;
 
-    -- An unknown email is not recorded: people type passwords into the email field.
-    PERFORM auth.audit(p_caller, 'login_failed', found.id, v_product_id,
-                       jsonb_build_object('reason', failure, 'client_ip', p_client_ip));
+    -- The password was right, but the user is not an active member of the product:
+    -- recorded the same way (not counted), so the time is a wrong password's.
+    PERFORM auth.record_failure(p_caller, found.id, 'password', false, 'login_failed', v_product_id,
+                                jsonb_build_object('reason', failure, 'client_ip', p_client_ip)::text);
     RETURN NULL;
 END
 $$;
@@ -90,6 +96,19 @@ COMMENT ON FUNCTION auth_login(text, text, text, text, inet) IS
     'a new session token (43 URL-safe characters), or NULL when the login fails';
 REVOKE ALL ON FUNCTION auth_login(text, text, text, text, inet) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_login(text, text, text, text, inet) TO auth_client, auth_admin;
+
+-- Notes a successful login on the user's row, best effort: skipped rather than wait for
+-- another client's transaction that holds the row (a login never waits on one), or fail
+-- on it under REPEATABLE READ. The audit row and the session tell the time anyway.
+CREATE FUNCTION auth.note_login(p_user_id bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE auth.users u SET last_login_at = now()
+    WHERE u.id = (SELECT l.id FROM auth.users l WHERE l.id = p_user_id FOR NO KEY UPDATE SKIP LOCKED);
+EXCEPTION WHEN serialization_failure OR lock_not_available THEN
+    NULL;
+END
+$$;
 
 -- auth_session_user (client): the session's user while the session is valid. A C
 -- function (src/pg/session_check.cpp) that reads the token-hash index directly; it is

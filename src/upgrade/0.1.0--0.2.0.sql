@@ -105,3 +105,21 @@ CREATE TRIGGER products_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.products
     FOR EACH STATEMENT EXECUTE FUNCTION auth.products_changed();
 ALTER TABLE auth.products ENABLE ALWAYS TRIGGER products_changed;
+
+-- == Failed checks counted for good (issue 11): the count and lock leave the user row
+-- for auth.login_failures, written only by the failure recorder (a background worker), so
+-- that no rollback undoes a failure and no check waits on a user row another client holds.
+CREATE TABLE auth.login_failures (
+    user_id        bigint NOT NULL,
+    factor         text NOT NULL CHECK (factor IN ('password', 'mfa')),
+    failures       integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    locked_until   timestamptz,
+    last_failed_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, factor)
+);
+SELECT pg_catalog.pg_extension_config_dump('auth.login_failures', '');
+INSERT INTO auth.login_failures (user_id, factor, failures, locked_until, last_failed_at)
+SELECT u.id, 'password', u.failed_logins, u.locked_until, u.updated_at
+FROM auth.users u
+WHERE u.failed_logins > 0 OR u.locked_until > now();
+ALTER TABLE auth.users DROP COLUMN failed_logins, DROP COLUMN locked_until;
