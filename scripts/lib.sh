@@ -65,9 +65,9 @@ stop_server() {
 }
 
 # Starts a streaming hot standby of the throwaway server (libpq's PG* variables name it) in
-# a new temporary directory STANDBY_DIR, on a socket there and port 5499, without the
-# library preloaded (so the checks also run in backends that load it on first use); extra
-# server options as arguments. Stopped by stop_standby.
+# a new temporary directory STANDBY_DIR, on a socket there and port 5499, with the library
+# preloaded as 0.2.0 requires (pass -c shared_preload_libraries= to show what works
+# without); extra server options as arguments. Stopped by stop_standby.
 start_standby() {
     STANDBY_DIR=$(mktemp -d /tmp/auth-standby.XXXXXX)
     [ "$(id -u)" = 0 ] && chown postgres: "$STANDBY_DIR"
@@ -75,7 +75,7 @@ start_standby() {
         -R -X stream -c fast
     as_server_owner pg_ctl -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" -w -s \
         -o "-c port=5499 -c listen_addresses='' -c unix_socket_directories='$STANDBY_DIR' \
-           -c hot_standby=on -c shared_preload_libraries='' $*" start
+           -c hot_standby=on -c shared_preload_libraries=auth $*" start
 }
 
 # Stops the standby and removes its directory.

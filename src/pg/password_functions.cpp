@@ -87,11 +87,16 @@ AUTH_SQL_FUNCTION(auth_password_matches) {
     const pg::TextArg password = pg::text_arg(fcinfo, 0);
     const pg::TextArg stored = has_hash ? pg::text_arg(fcinfo, 1) : pg::TextArg{nullptr, 0, false};
     // A value too long to be a password (more bytes than auth.password_max_length
-    // characters can take, even before NFKC) can never have been set: refuse it unhashed.
-    // Characters are counted on the NFKC form, so a decomposed typing of a maximal
-    // password still gets its check.
+    // characters can take, even before NFKC) can never have been set: it is refused
+    // without hashing it (its length would make an imported hash's check costly), but
+    // after the decoy work every refusal does, so the time says nothing. Characters are
+    // counted on the NFKC form, so a decomposed typing of a maximal password still gets
+    // its check.
     if (!core::password_size_may_fit(password.view(), pg::password_limits())) {
         pg::wipe_copy(password);
+        pg::acquire_hash_slot();
+        const pg::HashSlot slot;
+        core::check_password("", std::nullopt, pg::hash_cost());
         PG_RETURN_BOOL(false);
     }
     acquire_hash_slot_or_wipe(password);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Without shared_preload_libraries the bound on concurrent hashes still holds: the first
-# backend that hashes creates the counter in the server's spare shared memory. Starts a
-# throwaway server that does not preload the library and runs hash_slots.sh against it.
-# Prints TAP, for prove.
+# Without shared_preload_libraries = 'auth' the functions that count failed password
+# checks refuse with 55000 and a hint (the failure recorder needs the preloaded library:
+# a failure it could not record would be a guess nobody counts), while sign-up and the
+# checks that count nothing still work. Starts a throwaway server that does not preload
+# the library. Prints TAP, for prove.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib.sh"
@@ -16,4 +17,32 @@ as_server_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
 trap 'as_server_owner pg_ctl -D "$dir/data" -m fast -w -s stop; rm -rf "$dir"' EXIT
 export PGHOST="$dir" PGPORT=5432 PGUSER="$superuser" PGDATABASE=postgres
 [ -z "$(psql -X -At -c 'SHOW shared_preload_libraries')" ] || { echo "1..0 # skip the server preloads a library"; exit 0; }
-bash "$here/hash_slots.sh"
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+# The SQLSTATE, message and hint of a statement's error, or "no error".
+error_of() {
+    local out
+    out=$(psql -X -q -At -v VERBOSITY=verbose -c "$1" 2>&1 |
+        sed -n 's/^ERROR:  \([0-9A-Z]*\): \(.*\)/\1 \2/p; s/^HINT:  \(.*\)/\1/p' | paste -sd'|' || true)
+    echo "${out:-no error}"
+}
+n=0 fail=0
+check() {  # check DESCRIPTION EXPECTED ACTUAL
+    n=$((n + 1))
+    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1 (expected '$2', got '$3')"; fail=1; fi
+}
+
+uid=$(sql -c 'CREATE EXTENSION auth' -c "SELECT auth_create_user('nopreload@example.com', 'nopreload password')")
+check "sign-up works without the preloaded library" 1 "$uid"
+hint="Add auth to shared_preload_libraries in postgresql.conf and restart the server."
+check "auth_login refuses with 55000 and a hint" "55000 auth_login needs the auth library preloaded|$hint" \
+    "$(error_of "SELECT auth_login('nopreload@example.com', 'nopreload password')")"
+check "auth_verify_password refuses the same way" "55000 auth_verify_password needs the auth library preloaded|$hint" \
+    "$(error_of "SELECT auth_verify_password('nopreload@example.com', 'a wrong password')")"
+check "auth_change_password refuses the same way" "55000 auth_change_password needs the auth library preloaded|$hint" \
+    "$(error_of "SELECT auth_change_password($uid, 'nopreload password', 'a new password')")"
+check "nothing was counted or recorded" "0|0" \
+    "$(sql -c "SELECT count(*) FROM auth.login_failures" -c "SELECT count(*) FROM auth.audit_log WHERE event LIKE '%failed'" | paste -sd'|')"
+check "the error's log line carries no password" 0 "$(grep -c 'nopreload password\|a wrong password' "$dir/server.log" || true)"
+echo "1..$n"
+exit $fail

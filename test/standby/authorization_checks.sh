@@ -35,7 +35,7 @@ VACUUM auth.user_roles;
 SELECT auth_user_id('standby.authz@example.com');
 SQL
 )
-start_standby
+start_standby -c shared_preload_libraries=
 standby() { on_standby "$db" -c "$1" 2>&1; }
 catch_up() { standby_catch_up "$db"; }
 

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The checks on a real hot standby: a streaming replica of the test server answers
 # auth_session_user (without trying to refresh last_used_at), auth_api_key_user,
-# auth_verify_jwt and auth_issue_jwt, and auth_verify_password (without upgrading a hash
-# or counting a failure), and auth_login answers NULL with a WARNING before any work.
-# The standby does not preload the library, so this also shows the functions work in a
-# backend that loads it on first use. Prints TAP, for prove. Usage: hot_standby.sh
+# auth_verify_jwt and auth_issue_jwt, and auth_verify_password (without upgrading a hash;
+# failures are counted in the standby's own memory and lock there), and auth_login
+# answers NULL with a WARNING before any work. Prints TAP, for prove. Usage: hot_standby.sh
 # (libpq's PG* variables name the primary, on a Unix socket as scripts/lib.sh starts it)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -58,12 +57,23 @@ check "and refuses a wrong one" "" \
     "$(standby "SELECT auth_verify_password('standby@example.com', 'wrong password')")"
 check "the hash due for an upgrade is left as it was" "$hash_before" \
     "$(standby "SELECT password_hash FROM auth.users WHERE id = $uid")"
-check "the failure was not counted" 0 "$(standby "SELECT failed_logins FROM auth.users WHERE id = $uid")"
+# The standby counts failures in its own memory: three wrong passwords with a limit of
+# three lock the account there, in one session whose setting says so.
+locked_on_standby=$(on_standby "$db" <<'SQL' 2>&1
+SET auth.max_failed_logins = 3;
+SELECT count(auth_verify_password('standby@example.com', 'wrong ' || n)) FROM generate_series(1, 3) n;
+SELECT coalesce(auth_verify_password('standby@example.com', 'standby password')::text, 'refused');
+SQL
+)
+check "three failures on the standby lock the account there: the right password is refused" "0|refused" \
+    "$(echo "$locked_on_standby" | paste -sd'|')"
+check "and the lock is the standby's own: nothing was written" 0 \
+    "$(standby "SELECT count(*) FROM auth.login_failures WHERE user_id = $uid")"
 check "auth_login on the standby gives NULL with a WARNING, never an error" "WARNING:  auth_login needs a writable transaction|" \
     "$(standby "SELECT auth_login('standby@example.com', 'standby password')" 2>&1 | grep -v HINT | paste -sd'|')"
 check "the checks on the standby did not refresh the session (last used 5 minutes ago or more)" t \
     "$(q -d "$db" -c "SELECT now() - last_used_at >= interval '5 minutes' FROM auth.user_sessions")"
-check "on the primary the same verification succeeds" "$uid" \
+check "on the primary (which knows nothing of the standby's lock) the right password succeeds" "$uid" \
     "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'standby password')")"
 check "and upgrades the hash to the current cost" t \
     "$(q -d "$db" -c "SELECT password_hash LIKE '%\$m=65536,t=3,p=1\$%' FROM auth.users WHERE id = $uid")"
