@@ -277,9 +277,11 @@ MemoryEntry* memory_entry(int64 user_id, const char* factor, bool create, Timest
 
 // The lockout policy of a factor, from the settings of the backend that failed.
 core::LockoutPolicy policy_of(const char* factor) {
-    if (std::strcmp(factor, "password") != 0)
-        elog(ERROR, "auth failure recorder: unknown factor \"%s\"", factor);
-    return core::LockoutPolicy{max_failed_logins(), static_cast<std::int64_t>(lockout_seconds()) * USECS_PER_SEC};
+    const std::int64_t lockout = static_cast<std::int64_t>(lockout_seconds()) * USECS_PER_SEC;
+    if (std::strcmp(factor, "password") == 0) return core::LockoutPolicy{max_failed_logins(), lockout};
+    if (std::strcmp(factor, "mfa") == 0) return core::LockoutPolicy{max_failed_mfa(), lockout};
+    elog(ERROR, "auth failure recorder: unknown factor \"%s\"", factor);
+    return core::LockoutPolicy{};
 }
 
 // Counts a failure in the standby's memory.

@@ -23,6 +23,8 @@ int lockout_duration = 15 * 60;
 int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
 int reset_token_ttl = 60 * 60;
 int sso_code_ttl = 60;
+int max_failed_mfa_value = 5;
+char* mfa_issuer_value = nullptr;
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -110,6 +112,12 @@ void define_settings() {
     // within seconds; an hour is already far more than any redirect needs.
     define_int("auth.sso_code_ttl", "Lifetime of a single sign-on code.", &sso_code_ttl, 1, 60 * 60,
                GUC_UNIT_S);
+    // Second factors (docs/mfa.md): wrong codes before the user's codes lock, and the
+    // issuer authenticator apps show.
+    define_int("auth.max_failed_mfa", "Consecutive wrong second-factor codes that lock a user's codes (0: never).",
+               &max_failed_mfa_value, 0, INT_MAX, 0);
+    DefineCustomStringVariable("auth.mfa_issuer", "The issuer authenticator apps show for a TOTP factor.", nullptr,
+                               &mfa_issuer_value, "auth", PGC_SUSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("auth");
 }
 
@@ -133,5 +141,7 @@ const char* jwt_role_claim() { return jwt_role_claim_value ? jwt_role_claim_valu
 int max_concurrent_hashes() { return max_concurrent_hashes_value; }
 int reset_token_ttl_seconds() { return reset_token_ttl; }
 int sso_code_ttl_seconds() { return sso_code_ttl; }
+int max_failed_mfa() { return max_failed_mfa_value; }
+const char* mfa_issuer() { return mfa_issuer_value ? mfa_issuer_value : ""; }
 
 }  // namespace auth::pg

@@ -37,4 +37,9 @@ int reset_token_ttl_seconds();
 // auth.sso_code_ttl (seconds): lifetime of a single sign-on code.
 int sso_code_ttl_seconds();
 
+// auth.max_failed_mfa: wrong second-factor codes in a row that lock the user's codes.
+int max_failed_mfa();
+// auth.mfa_issuer: the issuer in a TOTP key URI.
+const char* mfa_issuer();
+
 }  // namespace auth::pg
