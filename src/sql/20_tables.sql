@@ -24,6 +24,32 @@ CREATE TABLE auth.users (
 -- An email is unique regardless of case.
 CREATE UNIQUE INDEX users_email_key ON auth.users (lower(email));
 
+-- Second factors (src/sql/64_mfa.sql): TOTP authenticators, their secrets sealed under
+-- the server key (bound to the row by auth.factor_context), and the newest time step
+-- accepted, so that each step is accepted once.
+CREATE TABLE auth.mfa_factors (
+    id           bigserial PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    kind         text NOT NULL DEFAULT 'totp' CHECK (kind IN ('totp')),
+    label        text CHECK (length(label) BETWEEN 1 AND 200),
+    secret       bytea NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    confirmed_at timestamptz,
+    last_used_at timestamptz,
+    last_step    bigint
+);
+CREATE INDEX mfa_factors_user_idx ON auth.mfa_factors (user_id);
+
+-- Single-use recovery codes, as SHA-256 digests of 120-bit codes (never the code).
+CREATE TABLE auth.mfa_recovery_codes (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    code_hash  bytea NOT NULL CHECK (length(code_hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    used_at    timestamptz
+);
+CREATE INDEX mfa_recovery_codes_user_idx ON auth.mfa_recovery_codes (user_id, code_hash);
+
 -- Failed checks of a user's password (and, later, second factor): the consecutive
 -- failures since the last success or lock, and the lock they caused. Written only by the
 -- failure recorder, a background worker, in transactions of its own (src/pg/
@@ -53,7 +79,9 @@ CREATE TABLE auth.products (
     -- The database role whose members are this product's app (auth_set_app_role), kept
     -- like admin_role by name and OID.
     app_role    name,
-    app_role_oid oid CHECK ((app_role IS NULL) = (app_role_oid IS NULL))
+    app_role_oid oid CHECK ((app_role IS NULL) = (app_role_oid IS NULL)),
+    -- Sessions bound to this product need aal2 (auth_set_product_mfa).
+    mfa_required boolean NOT NULL DEFAULT false
 );
 
 -- Companies or organisations using the products; a tenant is only a name.
@@ -269,6 +297,10 @@ COMMENT ON TABLE auth.signing_keys IS
 SELECT pg_catalog.pg_extension_config_dump('auth.users', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.products', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.login_failures', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_factors', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_factors_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_recovery_codes', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_recovery_codes_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.tenants', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.user_products', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.roles', '');

@@ -123,3 +123,37 @@ SELECT u.id, 'password', u.failed_logins, u.locked_until, u.updated_at
 FROM auth.users u
 WHERE u.failed_logins > 0 OR u.locked_until > now();
 ALTER TABLE auth.users DROP COLUMN failed_logins, DROP COLUMN locked_until;
+
+-- == Multi-factor authentication (issue 12): factors, recovery codes, and products that
+-- require aal2. Sessions of 0.1.0 are aal1 with amr {pwd} (above).
+ALTER TABLE auth.products ADD COLUMN mfa_required boolean NOT NULL DEFAULT false;
+
+-- Second factors (src/sql/64_mfa.sql): TOTP authenticators, their secrets sealed under
+-- the server key (bound to the row by auth.factor_context), and the newest time step
+-- accepted, so that each step is accepted once.
+CREATE TABLE auth.mfa_factors (
+    id           bigserial PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    kind         text NOT NULL DEFAULT 'totp' CHECK (kind IN ('totp')),
+    label        text CHECK (length(label) BETWEEN 1 AND 200),
+    secret       bytea NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    confirmed_at timestamptz,
+    last_used_at timestamptz,
+    last_step    bigint
+);
+CREATE INDEX mfa_factors_user_idx ON auth.mfa_factors (user_id);
+
+-- Single-use recovery codes, as SHA-256 digests of 120-bit codes (never the code).
+CREATE TABLE auth.mfa_recovery_codes (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    code_hash  bytea NOT NULL CHECK (length(code_hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    used_at    timestamptz
+);
+CREATE INDEX mfa_recovery_codes_user_idx ON auth.mfa_recovery_codes (user_id, code_hash);
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_factors', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_factors_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_recovery_codes', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.mfa_recovery_codes_id_seq', '');
