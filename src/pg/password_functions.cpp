@@ -130,6 +130,9 @@ AUTH_SQL_FUNCTION(auth_hash_format) {
 // auth.hashes_running() RETURNS integer: password hashes running now in the server.
 AUTH_SQL_FUNCTION(auth_hashes_running) { PG_RETURN_INT32(pg::hashes_running()); }
 
+// auth.hashes_waiting() RETURNS integer: callers waiting now for a hash slot.
+AUTH_SQL_FUNCTION(auth_hashes_waiting) { PG_RETURN_INT32(pg::hashes_waiting()); }
+
 // auth.check_new_password(password text, argument text) RETURNS void: the length policy
 // of a new password (22004/22023 naming the argument), without hashing it.
 AUTH_SQL_FUNCTION(auth_check_new_password) {
