@@ -23,6 +23,7 @@ int lockout_duration = 15 * 60;
 int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
 int reset_token_ttl = 60 * 60;
 int sso_code_ttl = 60;
+int max_grants_per_user = 1000;
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -110,6 +111,9 @@ void define_settings() {
     // within seconds; an hour is already far more than any redirect needs.
     define_int("auth.sso_code_ttl", "Lifetime of a single sign-on code.", &sso_code_ttl, 1, 60 * 60,
                GUC_UNIT_S);
+    // Read by auth.grant (current_setting): a user's grants within one product.
+    define_int("auth.max_grants_per_user", "Most grants a user may hold within one product.",
+               &max_grants_per_user, 1, 1000000, 0);
     MarkGUCPrefixReserved("auth");
 }
 

@@ -45,3 +45,4 @@ $$;
 -- Operators read the audit log; nothing else of schema auth is readable but by the owner.
 GRANT USAGE ON SCHEMA auth TO auth_admin;
 GRANT SELECT ON auth.audit_log TO auth_admin;
+GRANT SELECT ON auth.hashes_over_bound TO auth_admin;
