@@ -27,11 +27,11 @@ SELECT is(auth_has_permission(auth_user_id('tap.cache@example.com'), 'TapCache S
           'auth_has_permission likewise');
 
 -- An index whose columns are not the ones the checks address by position is refused,
--- not read: here user_roles_key re-made with its columns in another order.
-ALTER TABLE auth.user_roles DROP CONSTRAINT user_roles_key;
-CREATE UNIQUE INDEX user_roles_key ON auth.user_roles (role_id, user_id, tenant_id);
+-- not read: here user_roles_product_idx re-made with its columns in another order.
+DROP INDEX auth.user_roles_product_idx;
+CREATE INDEX user_roles_product_idx ON auth.user_roles (product_id, user_id, role_id, tenant_id);
 SELECT throws_ok($$SELECT auth_has_role(1, 'TapCache Shop', 'clerk')$$, '42P01',
-                 'auth.user_roles or its index user_roles_key is missing or changed: the extension is damaged',
+                 'auth.user_roles or its index user_roles_product_idx is missing or changed: the extension is damaged',
                  'a check refuses an index whose columns changed');
 
 SELECT * FROM finish();

@@ -18,6 +18,13 @@ bool check_password(std::string_view typed, std::optional<StoredPassword> stored
     try {
         const Secret normalized = normalized_password(typed, "password");
         if (readable_import) {
+            // Bounded work: a password long enough to make this hash cost more than the
+            // budget is refused after the same decoy work as any refusal.
+            const std::size_t second = normalized.view() != typed ? normalized.view().size() : 0;
+            if (!passwords_within_bound(stored->hash, typed.size(), second)) {
+                verify_password(normalized.view(), std::nullopt, cost);
+                return false;
+            }
             if (hash_matches(typed, stored->hash)) return true;
             return normalized.view() != typed && hash_matches(normalized.view(), stored->hash);
         }

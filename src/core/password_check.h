@@ -18,7 +18,8 @@ struct StoredPassword {
 // True when the typed password matches. A hash we made is checked against the NFKC
 // form; an imported one against the password as typed, then (when it differs) its NFKC
 // form. With no stored hash, or one no supported library can read, the same Argon2id
-// work is done against a decoy at `cost` and the answer is false. Never throws for bad
+// work is done against a decoy at `cost` and the answer is false; so too for a password
+// whose length would make an imported hash cost more than the bound (legacy_hash.h). Never throws for bad
 // input: a password that is not valid UTF-8 simply does not match.
 bool check_password(std::string_view typed, std::optional<StoredPassword> stored, HashCost cost);
 

@@ -12,6 +12,7 @@
 #include "pg/postgres_headers.h"
 
 #include "pg/border.h"
+#include "pg/caller.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -24,6 +25,9 @@ extern "C" {
 #include <cstring>
 
 namespace {
+
+// The caller of the outermost trampoline running now, else InvalidOid.
+Oid outermost_caller = InvalidOid;
 
 constexpr const char kPublicPrefix[] = "auth_";
 constexpr std::size_t kPublicPrefixLength = sizeof kPublicPrefix - 1;
@@ -86,8 +90,27 @@ AUTH_SQL_FUNCTION(auth_call_with_caller) {
     // error, whoever catches it restores the stack it saved (PG_TRY does).
     ErrorContextCallback* const caller_context = error_context_stack;
     error_context_stack = nullptr;
-    const Datum result = FunctionCallInvoke(inner);
+    Datum result;
+    if (OidIsValid(outermost_caller)) {
+        result = FunctionCallInvoke(inner);
+    } else {
+        // The outermost call names the caller for calling_role() (the hash slots' turns);
+        // an implementation calling another public function does not replace it.
+        outermost_caller = caller;
+        PG_TRY();
+        {
+            result = FunctionCallInvoke(inner);
+        }
+        PG_FINALLY();
+        {
+            outermost_caller = InvalidOid;
+        }
+        PG_END_TRY();
+    }
     error_context_stack = caller_context;
     fcinfo->isnull = inner->isnull;
     return result;
 }
+
+// See caller.h.
+Oid auth::pg::calling_role() { return OidIsValid(outermost_caller) ? outermost_caller : GetOuterUserId(); }

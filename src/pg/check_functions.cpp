@@ -157,18 +157,23 @@ bool roles_count(CallTables* tables, int64 user, int64 product, bool tenant_name
     return is_active;
 }
 
-// The user's grants that apply here: product-wide ones, and the tenant's when named.
-// (Grants in other products are listed too; only this product's roles are looked for.)
-// Read from the entries of user_roles_key (user_id, role_id, tenant_id) alone.
-void applicable_grants(CallTables* tables, int64 user, bool tenant_named, int64 tenant, IdList* roles) {
+// The user's grants in this product that apply here: product-wide ones, and the
+// tenant's when named. Grants in other products are not read, so they cost nothing.
+// Read from the entries of user_roles_product_idx (user_id, product_id, role_id,
+// tenant_id) alone.
+void applicable_grants(CallTables* tables, int64 user, int64 product, bool tenant_named, int64 tenant,
+                       IdList* roles) {
     IndexRead read;
     begin_index_only_read(tables, kUserRoles, &read);
     add_int8_key(&read, user);
+    const bool by_product = grants_by_product();  // else 0.1.0's user_roles_key: all products
+    if (by_product) add_int8_key(&read, product);
+    const int role_column = by_product ? 3 : 2;
     while (next_row(&read)) {
         int64 role;
         int64 row_tenant;
-        if (!index_int8(&read, 2, &role)) continue;
-        const bool has_tenant = index_int8(&read, 3, &row_tenant);
+        if (!index_int8(&read, role_column, &role)) continue;
+        const bool has_tenant = index_int8(&read, role_column + 1, &row_tenant);
         if ((!has_tenant || (tenant_named && row_tenant == tenant)) && !id_list_contains(roles, role))
             id_list_add(roles, role);
     }
@@ -226,7 +231,7 @@ bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     if (product_exists &&
         (!tenant_named || tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(3)), &tenant)) &&
         wanted_by_name(&tables, product, wanted_name, &wanted)) {
-        applicable_grants(&tables, user, tenant_named, tenant, &granted);
+        applicable_grants(&tables, user, product, tenant_named, tenant, &granted);
         answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted) &&
                  roles_count(&tables, user, product, tenant_named, tenant);
     }

@@ -29,7 +29,7 @@ namespace {
 struct TableName {
     const char* table;
     const char* index;
-    const char* index_columns[3];
+    const char* index_columns[4];
 };
 
 constexpr TableName kTableNames[kTableCount] = {
@@ -38,12 +38,15 @@ constexpr TableName kTableNames[kTableCount] = {
     {"tenants", "tenants_name_key", {"name"}},
     {"users", "users_pkey", {"id"}},
     {"user_products", "user_products_key", {"user_id", "product_id", "tenant_id"}},
-    {"user_roles", "user_roles_key", {"user_id", "role_id", "tenant_id"}},
+    {"user_roles", "user_roles_product_idx", {"user_id", "product_id", "role_id", "tenant_id"}},
     {"role_inherits", "role_inherits_inherited_idx", {"inherited_role_id"}},
     {"permissions", "permissions_name_key", {"product_id", "name"}},
     {"role_permissions", "role_permissions_permission_idx", {"permission_id"}},
     {"user_sessions", "user_sessions_token_hash_key", {"token_hash"}},
 };
+
+// user_roles' index in a database still at 0.1.0.
+constexpr TableName kUserRolesKey = {"user_roles", "user_roles_key", {"user_id", "role_id", "tenant_id"}};
 
 struct ColumnName {
     Table table;
@@ -70,6 +73,7 @@ constexpr ColumnName kColumnNames[kColumnCount] = {
 // What the backend remembers between calls: OIDs and attribute numbers, never data.
 struct Resolved {
     bool valid;
+    bool grants_by_product;  // user_roles_product_idx exists (0.2.0); else user_roles_key
     Oid heap[kTableCount];
     Oid index[kTableCount];
     AttrNumber column[kColumnCount];
@@ -90,13 +94,13 @@ void forget_on_invalidation(Datum, Oid relid) {
 }
 
 // Whether the index's key columns are the named columns of the table, in that order.
-bool index_has_columns(Oid heap, Oid index, const char* const columns[3]) {
+bool index_has_columns(Oid heap, Oid index, const char* const columns[4]) {
     HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
     if (!HeapTupleIsValid(tuple)) return false;
     const auto* form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
     bool same = form->indrelid == heap;
     int n = 0;
-    for (; n < 3 && columns[n] != nullptr; n++)
+    for (; n < 4 && columns[n] != nullptr; n++)
         same = same && n < form->indnkeyatts && form->indkey.values[n] == get_attnum(heap, columns[n]);
     same = same && form->indnkeyatts == n;
     ReleaseSysCache(tuple);
@@ -111,11 +115,21 @@ void resolve() {
     }
     const Oid schema = get_namespace_oid("auth", false);
     Resolved fresh;
+    fresh.grants_by_product = true;
     for (int i = 0; i < kTableCount; i++) {
         fresh.heap[i] = get_relname_relid(kTableNames[i].table, schema);
         fresh.index[i] = get_relname_relid(kTableNames[i].index, schema);
+        const char* const* columns = kTableNames[i].index_columns;
+        // A database still at 0.1.0 keeps no product in its grants (no user_roles.product_id):
+        // its checks read all of the user's grants through user_roles_key, as 0.1.0 did.
+        if (i == kUserRoles && OidIsValid(fresh.heap[i]) &&
+            get_attnum(fresh.heap[i], "product_id") == InvalidAttrNumber) {
+            fresh.index[i] = get_relname_relid(kUserRolesKey.index, schema);
+            columns = kUserRolesKey.index_columns;
+            fresh.grants_by_product = false;
+        }
         if (!OidIsValid(fresh.heap[i]) || !OidIsValid(fresh.index[i]) ||
-            !index_has_columns(fresh.heap[i], fresh.index[i], kTableNames[i].index_columns))
+            !index_has_columns(fresh.heap[i], fresh.index[i], columns))
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                             errmsg("auth.%s or its index %s is missing or changed: the extension is damaged",
                                    kTableNames[i].table, kTableNames[i].index)));
@@ -177,6 +191,8 @@ void close_tables(CallTables* tables) {
 }
 
 AttrNumber column(Column which) { return resolved.column[which]; }
+
+bool grants_by_product() { return resolved.grants_by_product; }
 
 void begin_read(CallTables* tables, Table which, IndexRead* read) {
     read->table = table(tables, which);

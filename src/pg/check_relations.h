@@ -33,7 +33,7 @@ enum Table {
     kTenants,          // tenants_name_key (name)
     kUsers,            // users_pkey (id)
     kUserProducts,     // user_products_key (user_id, product_id, tenant_id)
-    kUserRoles,        // user_roles_key (user_id, role_id, tenant_id)
+    kUserRoles,        // user_roles_product_idx (user_id, product_id, role_id, tenant_id)
     kRoleInherits,     // role_inherits_inherited_idx (inherited_role_id)
     kPermissions,      // permissions_name_key (product_id, name)
     kRolePermissions,  // role_permissions_permission_idx (permission_id)
@@ -97,6 +97,10 @@ void close_tables(CallTables* tables);
 
 // The column's attribute number in its table.
 AttrNumber column(Column which);
+
+// Whether user_roles is read by (user_id, product_id, role_id, tenant_id); false in a
+// database still at 0.1.0, where kUserRoles is user_roles_key (user_id, role_id, tenant_id).
+bool grants_by_product();
 
 // Begins a read of `which` for rows whose leading index columns equal the keys added
 // next (add_*_key, in index column order), then run with next_row.

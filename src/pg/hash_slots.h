@@ -9,8 +9,9 @@ namespace auth::pg {
 // shared_preload_libraries is being processed.
 void request_hash_slots();
 
-// Waits until fewer than auth.max_concurrent_hashes hashes run in the whole server,
-// then takes a slot. The wait ends with the usual error on a query cancel or
+// Takes a slot at once when fewer than auth.max_concurrent_hashes hashes run in the whole
+// server and nobody waits; otherwise joins the queue, where free slots go to the waiting
+// calling roles (caller.h) in turn, each role's waiters in order of arrival. The wait ends with the usual error on a query cancel or
 // statement_timeout (nothing taken then). It may raise: call it while the calling frame
 // holds plain data only (see border.h), and hand the slot to a HashSlot at once.
 void acquire_hash_slot();
@@ -26,5 +27,8 @@ public:
 
 // Hashes running now in the whole server (for tests and monitoring).
 int hashes_running();
+
+// Backends waiting for a slot now (for tests and monitoring).
+int hashes_waiting();
 
 }  // namespace auth::pg

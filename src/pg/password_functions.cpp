@@ -132,8 +132,15 @@ AUTH_SQL_FUNCTION(auth_hash_format) {
     return pg::text_datum(core::format_name(*format));
 }
 
+// auth.hash_over_bound(password_hash text) RETURNS boolean: whether a check against this
+// hash could cost more than the bound (for auth.hashes_over_bound and the upgrade).
+AUTH_SQL_FUNCTION(auth_hash_over_bound) { PG_RETURN_BOOL(core::over_bound(pg::text_arg(fcinfo, 0).view())); }
+
 // auth.hashes_running() RETURNS integer: password hashes running now in the server.
 AUTH_SQL_FUNCTION(auth_hashes_running) { PG_RETURN_INT32(pg::hashes_running()); }
+
+// auth.hashes_waiting() RETURNS integer: callers waiting now for a hash slot.
+AUTH_SQL_FUNCTION(auth_hashes_waiting) { PG_RETURN_INT32(pg::hashes_waiting()); }
 
 // auth.check_new_password(password text, argument text) RETURNS void: the length policy
 // of a new password (22004/22023 naming the argument), without hashing it.

@@ -25,6 +25,7 @@ int reset_token_ttl = 60 * 60;
 int sso_code_ttl = 60;
 int max_failed_mfa_value = 5;
 char* mfa_issuer_value = nullptr;
+int max_grants_per_user = 1000;
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -118,6 +119,9 @@ void define_settings() {
                &max_failed_mfa_value, 0, INT_MAX, 0);
     DefineCustomStringVariable("auth.mfa_issuer", "The issuer authenticator apps show for a TOTP factor.", nullptr,
                                &mfa_issuer_value, "auth", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // Read by auth.grant (current_setting): a user's grants within one product.
+    define_int("auth.max_grants_per_user", "Most grants a user may hold within one product.",
+               &max_grants_per_user, 1, 1000000, 0);
     MarkGUCPrefixReserved("auth");
 }
 

@@ -149,16 +149,21 @@ CREATE TABLE auth.role_permissions (
 );
 CREATE INDEX role_permissions_permission_idx ON auth.role_permissions (permission_id);
 
--- Roles held by users, product-wide (tenant_id NULL) or within one tenant.
+-- Roles held by users, product-wide (tenant_id NULL) or within one tenant. product_id is
+-- the role's product, kept beside it so that a check reads only that product's grants
+-- (user_roles_product_idx), whatever the user holds elsewhere.
 CREATE TABLE auth.user_roles (
     id         bigserial PRIMARY KEY,
     user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
     role_id    bigint NOT NULL REFERENCES auth.roles ON DELETE CASCADE,
     tenant_id  bigint REFERENCES auth.tenants ON DELETE CASCADE,
     granted_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT user_roles_key UNIQUE NULLS NOT DISTINCT (user_id, role_id, tenant_id)
+    product_id bigint NOT NULL,
+    CONSTRAINT user_roles_key UNIQUE NULLS NOT DISTINCT (user_id, role_id, tenant_id),
+    FOREIGN KEY (role_id, product_id) REFERENCES auth.roles (id, product_id) ON DELETE CASCADE
 );
 CREATE INDEX user_roles_role_idx ON auth.user_roles (role_id);
+CREATE INDEX user_roles_product_idx ON auth.user_roles (user_id, product_id, role_id, tenant_id);
 
 -- Login sessions. The token is shown once to the client; only its SHA-256 is kept.
 -- A session is bound to one product, or to none: a sign-in service's own session, from

@@ -46,6 +46,15 @@ CREATE FUNCTION auth.hashes_running() RETURNS integer
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_hashes_running';
 COMMENT ON FUNCTION auth.hashes_running() IS 'password hashes running now in the whole server';
 
+CREATE FUNCTION auth.hash_over_bound(password_hash text) RETURNS boolean
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_hash_over_bound';
+COMMENT ON FUNCTION auth.hash_over_bound(text) IS
+    'true when checking a password against this hash could cost more than the bound (about a second, 256 MiB)';
+
+CREATE FUNCTION auth.hashes_waiting() RETURNS integer
+    LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_hashes_waiting';
+COMMENT ON FUNCTION auth.hashes_waiting() IS 'callers waiting now for a password hash slot in the whole server';
+
 CREATE FUNCTION auth.reset_token_ttl() RETURNS interval
     LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_reset_token_ttl';
 

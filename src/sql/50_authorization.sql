@@ -137,8 +137,22 @@ BEGIN
     VALUES (p_user_id, target.product_id, target.tenant_id, 'active')
     ON CONFLICT ON CONSTRAINT user_products_key DO NOTHING;
 
-    INSERT INTO auth.user_roles (user_id, role_id, tenant_id)
-    VALUES (p_user_id, target.role_id, target.tenant_id)
+    -- auth.max_grants_per_user bounds the grants a user holds within one product, so that
+    -- no user's grants make that product's checks and tokens slow or large.
+    IF NOT EXISTS (SELECT FROM auth.user_roles ur
+                   WHERE ur.user_id = p_user_id AND ur.product_id = target.product_id
+                     AND ur.role_id = target.role_id AND ur.tenant_id IS NOT DISTINCT FROM target.tenant_id)
+       AND (SELECT count(*) FROM auth.user_roles ur
+            WHERE ur.user_id = p_user_id AND ur.product_id = target.product_id)
+           >= pg_catalog.current_setting('auth.max_grants_per_user')::integer THEN
+        RAISE EXCEPTION 'user % already holds % grants in product %, the most auth.max_grants_per_user allows',
+                        p_user_id, pg_catalog.current_setting('auth.max_grants_per_user'), p_product
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'Revoke grants the user no longer needs, or grant a role that includes several.';
+    END IF;
+
+    INSERT INTO auth.user_roles (user_id, role_id, tenant_id, product_id)
+    VALUES (p_user_id, target.role_id, target.tenant_id, target.product_id)
     ON CONFLICT ON CONSTRAINT user_roles_key DO NOTHING
     RETURNING true INTO granted;
 

@@ -19,8 +19,8 @@ BEGIN
             SELECT m.tenant_id, m.status FROM auth.user_products m
             WHERE m.user_id = p_user_id AND m.product_id = p_product_id),
         grants AS (                -- the user's grants of the product's roles
-            SELECT ur.role_id, ur.tenant_id FROM auth.user_roles ur JOIN auth.roles r ON r.id = ur.role_id
-            WHERE ur.user_id = p_user_id AND r.product_id = p_product_id),
+            SELECT ur.role_id, ur.tenant_id FROM auth.user_roles ur
+            WHERE ur.user_id = p_user_id AND ur.product_id = p_product_id),
         places (tenant_id) AS (    -- product-wide (NULL), and every tenant the user appears in
             SELECT NULL::bigint
             UNION SELECT g.tenant_id FROM grants g WHERE g.tenant_id IS NOT NULL

@@ -16,3 +16,12 @@ ALTER TABLE auth.products ENABLE ALWAYS TRIGGER products_changed;
 
 -- The keys made at CREATE EXTENSION.
 SELECT auth.add_signing_keys();
+
+-- Users whose stored password hash could make a check cost more than the bound (about a
+-- second of CPU, 256 MiB): stored before 0.2.0 refused them at import. They stay usable
+-- (and are replaced by Argon2id at the next successful login); the operator reads the list
+-- (auth_admin). Never the hash itself. (The upgrade makes the same view.)
+CREATE VIEW auth.hashes_over_bound AS
+    SELECT u.id AS user_id, u.email, auth.hash_format(u.password_hash) AS format, u.password_imported AS imported
+    FROM auth.users u
+    WHERE u.password_hash IS NOT NULL AND auth.hash_over_bound(u.password_hash);

@@ -3,7 +3,8 @@
 -- back here. Afterwards, besides the owner's, only these hold:
 --   EXECUTE on the public auth_* functions, for auth_client, auth_admin, auth_mailer
 --     and auth_user as granted beside each function (auth_signin has auth_client's);
---   USAGE on schema auth and SELECT on auth.audit_log, for auth_admin.
+--   USAGE on schema auth, SELECT on auth.audit_log and auth.hashes_over_bound, and
+--     EXECUTE on the two functions that view calls, for auth_admin.
 DO $$
 DECLARE
     keep oid[] := ARRAY(SELECT r.oid FROM pg_catalog.pg_roles r
@@ -45,3 +46,6 @@ $$;
 -- Operators read the audit log; nothing else of schema auth is readable but by the owner.
 GRANT USAGE ON SCHEMA auth TO auth_admin;
 GRANT SELECT ON auth.audit_log TO auth_admin;
+-- Operators read the hashes over the bound; the view's two functions run as its reader.
+GRANT SELECT ON auth.hashes_over_bound TO auth_admin;
+GRANT EXECUTE ON FUNCTION auth.hash_format(text), auth.hash_over_bound(text) TO auth_admin;

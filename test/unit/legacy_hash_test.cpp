@@ -134,7 +134,73 @@ TEST_F(LegacyHash, RefusesHashesThatAskForTooMuchWork) {
         const std::string message = error_of([&] { check_importable_hash(bad); });
         EXPECT_EQ(message, "password_hash asks for more work than auth verifies at a login") << bad;
     }
+    // Bounded work (about a second a check, two verifications of a 64-byte password):
+    // bcrypt cost 14, sha512-crypt with 2,000,000 rounds, Argon2id with 1 GiB or with
+    // 256 MiB over 4 passes, scrypt and yescrypt with 1 GiB.
+    const char* const over_bound_hashes[] = {
+        "$2b$14$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y",
+        "$6$rounds=2000000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1",
+        "$argon2id$v=19$m=1048576,t=1,p=1$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg",
+        "$argon2id$v=19$m=262144,t=4,p=1$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg",
+        "$7$GU..../.....WPvLwFrhw9jymhgOhGtc.$XDkq66to2AOb0YdptniIkS1TvLPCDChUwQWnROc78NC",
+        "$y$jFT$7qfhQVZBYBB6QYnzzYmtq/$k72gp9x7S4.sJ3Y4EtVcCGPSAE3NOmSy6vig1NOE5S4",
+    };
+    for (const char* bad : over_bound_hashes) {
+        EXPECT_TRUE(over_bound(bad)) << bad;
+        const std::string message = error_of([&] { check_importable_hash(bad); });
+        EXPECT_EQ(message, "password_hash asks for more work than auth verifies at a login") << bad;
+    }
+    // Just within: bcrypt 13, sha512-crypt 1,000,000 rounds, Argon2id 256 MiB over 3
+    // passes (libsodium's MODERATE), yescrypt with 256 MiB.
+    for (const char* fine : {
+             "$2b$13$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y",
+             "$6$rounds=1000000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1",
+             "$argon2id$v=19$m=262144,t=3,p=1$qdUdB7pMBGqDvftzVuGZhA$tvdTq6YBuYawuLlUUWTiEg",
+             "$y$jDT$Mpuw6gNmzp18XSNphGV/60$Tsv1nTBLN8Lj1/KJlhQQ1vok74zr6fpwb6sfbiY8LY.",
+         })
+        EXPECT_FALSE(over_bound(fine)) << fine;
     // The bounds themselves are accepted.
     EXPECT_EQ(check_importable_hash("$6$rounds=10000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1"),
               HashFormat::sha512crypt);
+}
+
+TEST_F(LegacyHash, VerifyCostFollowsTheParameters) {
+    // yescrypt's packed parameters: "j9T" is N = 2^12, r = 32: 16 MiB.
+    const auto yes = verify_cost("$y$j9T$M6VHK9Xg6dTefVxWWeBU3/$njw08NnsMu5jdyHP0aUdKBQFOVqK4qz8END0T.MdHtC", 8);
+    ASSERT_TRUE(yes.has_value());
+    EXPECT_EQ(yes->memory, 16ull << 20);
+    // scrypt "$7$BU..../....": N = 2^13, r = 32, p = 1: 32 MiB.
+    const auto scr = verify_cost("$7$BU..../....nDUhmm4c1Gm.DMyK6XRfL1$XewAOjkQGUDUG6MGZQiPZHo0LEU3hjTjdKiP/f1IdZ/", 8);
+    ASSERT_TRUE(scr.has_value());
+    EXPECT_EQ(scr->memory, 32ull << 20);
+    // sha-crypt: the default 5,000 rounds when none are named, and a cost that grows
+    // with the password; the others do not grow.
+    const auto sha_short = verify_cost("$6$YjG6pIdwgLwws6MD$x", 8);
+    const auto sha_long = verify_cost("$6$YjG6pIdwgLwws6MD$x", 500);
+    ASSERT_TRUE(sha_short && sha_long);
+    EXPECT_TRUE(sha_short->grows_with_password);
+    EXPECT_GT(sha_long->ms, 5 * sha_short->ms);
+    EXPECT_FALSE(verify_cost("$2b$10$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y", 8)->grows_with_password);
+    EXPECT_FALSE(verify_cost("$unknown$", 8).has_value());
+}
+
+TEST_F(LegacyHash, LongPasswordsAgainstManyRoundsAreOverTheBound) {
+    // passlib's default for sha512-crypt, 656,000 rounds: importable; a 64- or 200-byte
+    // password is checked, a 400-byte one (or two 250-byte forms) would cost more than
+    // the budget and is refused; past libxcrypt's 511 bytes nothing is computed at all.
+    const char* passlib = "$6$rounds=656000$YjG6pIdwgLwws6MD$x";
+    EXPECT_FALSE(over_bound(passlib));
+    EXPECT_TRUE(passwords_within_bound(passlib, 64, 0));
+    EXPECT_TRUE(passwords_within_bound(passlib, 200, 0));
+    EXPECT_FALSE(passwords_within_bound(passlib, 400, 0));
+    EXPECT_FALSE(passwords_within_bound(passlib, 250, 250));
+    EXPECT_TRUE(passwords_within_bound(passlib, 600, 0));
+    // Formats whose cost does not grow with the password: always within.
+    EXPECT_TRUE(passwords_within_bound("$2b$13$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y", 500, 500));
+    // A hash stored over the bound before it existed keeps working for passwords of the
+    // typical length, and refuses only those that cost it more.
+    const char* legacy = "$6$rounds=5000000$YjG6pIdwgLwws6MD$x";
+    EXPECT_TRUE(over_bound(legacy));
+    EXPECT_TRUE(passwords_within_bound(legacy, 64, 0));
+    EXPECT_FALSE(passwords_within_bound(legacy, 300, 0));
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <string>
 
 #include "core/error.h"
@@ -65,6 +67,23 @@ TEST_F(PasswordCheck, ImportedHashesAreCheckedAsTypedThenNormalised) {
     const std::string composed_hash = hash_password(kComposed, kTestCost);
     EXPECT_TRUE(check_password(kDecomposed, StoredPassword{composed_hash, true}, kTestCost));
     EXPECT_FALSE(check_password("wrong", StoredPassword{composed_hash, true}, kTestCost));
+}
+
+TEST_F(PasswordCheck, APasswordTooLongForAnImportedHashIsRefusedAfterDecoyWork) {
+    // sha512-crypt at passlib's 656,000 rounds: a 64-byte password is checked (about
+    // 0.3 s here), while the right 400-byte password would cost about 1.3 s and is
+    // refused, in the time of the decoy Argon2id instead.
+    const std::string short_password(64, 'b');
+    const std::string long_password(400, 'a');
+    const char* short_hash =
+        "$6$rounds=656000$boundedworksalt2$OvThGJF1Weo4fp2KwIa.rtfZfYmOSlobNZ6csMO.bhpgmDzeTK.HCNdhTkaTB6krMxRhaxkUN7ne3zYgqoWTx1";
+    const char* long_hash =
+        "$6$rounds=656000$boundedworksalt1$pw5HgqfI9u3pMu4jDRoq8fsb2fhE.px7p/CmAOabRxhI9HzAsWlUel9VKDNeQFmJ3JXYQhsTU88TOZyWxNhb1/";
+    EXPECT_TRUE(check_password(short_password, StoredPassword{short_hash, true}, kTestCost));
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_FALSE(check_password(long_password, StoredPassword{long_hash, true}, kTestCost));
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    EXPECT_LT(took.count(), 0.5) << "the long password was hashed against the hash's rounds";
 }
 
 TEST_F(PasswordCheck, MissingOrUnreadableHashesNeverMatch) {

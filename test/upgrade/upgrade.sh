@@ -49,6 +49,11 @@ SELECT auth_grant(:alice, 'Payroll', 'viewer') \gset
 SELECT auth_grant(:bob, 'Accounting', 'clerk', 'Acme') \gset
 SELECT auth_grant(:carol, 'Payroll', 'viewer') \gset
 SELECT auth_set_membership(:carol, 'Payroll', 'suspended') \gset
+-- A hash over the bound of 0.2.0 (sha512-crypt, 5,000,000 rounds), as 0.1.0 let it in.
+SELECT auth_create_user('erin@example.com', 'erin placeholder 1') AS erin \gset
+UPDATE auth.users SET password_imported = true, password_hash =
+    '$6$rounds=5000000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1'
+WHERE id = :erin;
 SELECT 'session_a ' || auth_login('alice@example.com', 'alice password 1', 'Accounting');
 SELECT 'session_b ' || auth_login('bob@example.com', 'bob password 22');
 SELECT 'api_key ' || auth_create_api_key(:alice, 'Accounting', 'upgrade key');
@@ -82,7 +87,11 @@ SQL
 answers >"$work/before"
 q "$old" -c "SELECT count(*) FROM auth.audit_log" >"$work/audit_before"
 
-q "$old" -c "ALTER EXTENSION auth UPDATE"
+q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update.err"
+check "the update warns of the stored hashes over the bound, by count" yes \
+    "$(grep -q 'WARNING:  1 stored password hashes could make a check cost more than the bound' "$work/update.err" && echo yes)"
+check "auth.hashes_over_bound lists that user, never the hash" 'erin@example.com|sha512-crypt|t' \
+    "$(q "$old" -c "SELECT email, format, imported FROM auth.hashes_over_bound")"
 check "ALTER EXTENSION auth UPDATE reaches 0.2.0" 0.2.0 \
     "$(q "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'auth'")"
 
