@@ -5,7 +5,6 @@
 -- change nothing of a check or a token in this one; auth.max_grants_per_user bounds a
 -- user's grants within one product.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(28);
 
 CREATE ROLE tap_bw_app NOLOGIN IN ROLE auth_signin;
