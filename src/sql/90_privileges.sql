@@ -3,7 +3,8 @@
 -- back here. Afterwards, besides the owner's, only these hold:
 --   EXECUTE on the public auth_* functions, for auth_client, auth_admin, auth_mailer
 --     and auth_user as granted beside each function (auth_signin has auth_client's);
---   USAGE on schema auth and SELECT on auth.audit_log, for auth_admin.
+--   USAGE on schema auth and SELECT on auth.audit_log and auth.email_collisions, for
+--     auth_admin.
 DO $$
 DECLARE
     keep oid[] := ARRAY(SELECT r.oid FROM pg_catalog.pg_roles r
@@ -24,10 +25,10 @@ BEGIN
           AND a.grantee <> p.proowner
           AND (p.pronamespace = 'auth'::pg_catalog.regnamespace OR a.grantee <> ALL (keep))
         UNION ALL
-        -- Tables and sequences of schema auth: the owner's alone.
+        -- Tables, views and sequences of schema auth: the owner's alone.
         SELECT c.oid::pg_catalog.regclass::text, a.grantee
         FROM pg_catalog.pg_class c, LATERAL pg_catalog.aclexplode(c.relacl) a
-        WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'S')
+        WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v', 'S')
           AND a.grantee <> c.relowner
         UNION ALL
         -- The schema itself: the owner's alone (auth_admin's USAGE is granted below).
@@ -42,6 +43,8 @@ BEGIN
 END
 $$;
 
--- Operators read the audit log; nothing else of schema auth is readable but by the owner.
+-- Operators read the audit log and the colliding addresses the upgrade kept; nothing else
+-- of schema auth is readable but by the owner.
 GRANT USAGE ON SCHEMA auth TO auth_admin;
 GRANT SELECT ON auth.audit_log TO auth_admin;
+GRANT SELECT ON auth.email_collisions TO auth_admin;
