@@ -18,6 +18,12 @@ CREATE FUNCTION auth.email_has_invisible(email text) RETURNS boolean
 COMMENT ON FUNCTION auth.email_has_invisible(text) IS
     'true when an address holds a format (Cf) or default-ignorable character';
 
+CREATE FUNCTION auth.email_lookalike_taken(skeleton text, all_ascii boolean, user_id bigint) RETURNS boolean
+    LANGUAGE C VOLATILE STRICT SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'auth_email_lookalike_taken';
+COMMENT ON FUNCTION auth.email_lookalike_taken(text, boolean, bigint) IS
+    'whether another user''s address has this skeleton (either address not all ASCII), read in the latest snapshot';
+
 -- The one lookup of a user by email, for every function that takes one: the user whose
 -- key is the typed address's, or NULL (nothing matches, or the address is malformed or
 -- over 254 characters). A typed address with an invisible character matches only an
@@ -39,10 +45,11 @@ $$;
 -- invisible character (22023), an address over the bound once normalized (22023), and a
 -- look-alike of another user's address (23505; the same key is the unique index's to
 -- refuse). The look-alike check runs under an advisory lock on the skeleton, held to the
--- end of the transaction, so two look-alike sign-ups cannot both pass it. A row inserted
--- with its key already filled in comes from a dump (the functions never fill it in): it
--- was checked when first stored, or is an account of 0.1.0 the upgrade kept, so only its
--- key and skeleton are made again.
+-- end of the transaction, and reads the latest committed rows, so two look-alike
+-- sign-ups cannot both pass it whatever their isolation level. A row inserted with its
+-- key already filled in comes from a dump (the functions never fill it in): it was
+-- checked when first stored, or is an account of 0.1.0 the upgrade kept, so only its key
+-- and skeleton are made again.
 CREATE FUNCTION auth.users_email_keys() RETURNS trigger
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -67,11 +74,9 @@ BEGIN
     END IF;
     -- 1635087464 is 'auth' in ASCII: this extension's class of advisory locks.
     PERFORM pg_advisory_xact_lock(1635087464, hashtext(NEW.email_skeleton));
-    -- All ASCII: one byte a character in UTF-8.
-    IF EXISTS (SELECT FROM auth.users u
-               WHERE u.email_skeleton = NEW.email_skeleton AND u.id <> NEW.id
-                 AND NOT (octet_length(u.email) = length(u.email)
-                          AND octet_length(NEW.email) = length(NEW.email))) THEN
+    -- All ASCII: one byte a character in UTF-8. Read in the latest snapshot, so a
+    -- look-alike committed while this transaction waited counts at every isolation level.
+    IF auth.email_lookalike_taken(NEW.email_skeleton, octet_length(NEW.email) = length(NEW.email), NEW.id) THEN
         RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
     END IF;
     RETURN NEW;
