@@ -6,7 +6,9 @@
 #  (a) after the update, the catalog (test/upgrade/catalog.sql) equals a fresh install's;
 #  (b) every user logs in with the same password, every check answers as before, the
 #      sessions, the API key and the JWT still work; pending reset tokens, which 0.1.0
-#      handed to apps, are void.
+#      handed to apps, are void;
+#  (c) accounts 0.1.0 let in that collide under one address, one account (a full-width
+#      twin, a Cyrillic look-alike) are kept, still log in, and are listed for the operator.
 # Prints TAP, for prove. Usage: upgrade.sh   (libpq's PG* variables name the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +46,10 @@ SELECT auth_grant_permission('Accounting', 'admin', 'invoice.write') \gset
 SELECT auth_create_user('alice@example.com', 'alice password 1', 'Alice') AS alice \gset
 SELECT auth_create_user('bob@example.com', 'bob password 22') AS bob \gset
 SELECT auth_import_user('carol@example.com', :'imported_hash') AS carol \gset
+SELECT auth_create_user('erin@example.com', 'erin password 1') AS erin \gset
+SELECT auth_create_user(U&'\FF45\FF52\FF49\FF4E@example.com', 'wide erin password 1') AS wide_erin \gset
+SELECT auth_create_user('frank@example.com', 'frank password 1') AS frank \gset
+SELECT auth_create_user(U&'fr\0430nk@example.com', 'cyrillic frank password 1') AS cyrillic_frank \gset
 SELECT auth_grant(:alice, 'Accounting', 'admin') \gset
 SELECT auth_grant(:alice, 'Payroll', 'viewer') \gset
 SELECT auth_grant(:bob, 'Accounting', 'clerk', 'Acme') \gset
@@ -82,7 +88,7 @@ SQL
 answers >"$work/before"
 q "$old" -c "SELECT count(*) FROM auth.audit_log" >"$work/audit_before"
 
-q "$old" -c "ALTER EXTENSION auth UPDATE"
+q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update_messages"
 check "ALTER EXTENSION auth UPDATE reaches 0.2.0" 0.2.0 \
     "$(q "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'auth'")"
 
@@ -126,6 +132,24 @@ check "new users get ids after the old ones" t \
     "$(q "$old" -c "SELECT auth_create_user('dave@example.com', 'dave password 333') > 3")"
 check "a reset token 0.1.0 handed to an app is void after the update" f \
     "$(q "$old" -c "SELECT auth_reset_password('$reset_token', 'bob new password 4')")"
+
+# (c) Colliding accounts of 0.1.0: kept, served, listed.
+check "0.1.0 let in a full-width twin of erin@ and a Cyrillic look-alike of frank@" 4 \
+    "$(q "$old" -c "SELECT count(*) FROM auth.users WHERE email_key IN ('erin@example.com', 'frank@example.com', U&'fr\0430nk@example.com')")"
+check "the update warns of the colliding accounts it kept" 1 \
+    "$(grep -c 'WARNING:  accounts kept whose addresses collide under one address, one account: 2 pair(s)' "$work/update_messages")"
+check "erin@ and ｅｒｉｎ@ (one key) each log in with the stored address and password" 't|t' \
+    "$(q "$old" -c "SELECT auth_login('erin@example.com', 'erin password 1') IS NOT NULL" \
+                -c "SELECT auth_login(U&'\FF45\FF52\FF49\FF4E@example.com', 'wide erin password 1') IS NOT NULL" | paste -sd'|')"
+check "frank@ and frаnk@ (look-alikes) each log in with the stored address and password" 't|t' \
+    "$(q "$old" -c "SELECT auth_login('frank@example.com', 'frank password 1') IS NOT NULL" \
+                -c "SELECT auth_login(U&'fr\0430nk@example.com', 'cyrillic frank password 1') IS NOT NULL" | paste -sd'|')"
+check "the operator's list names both pairs" "$(printf '%s\n' 'erin@example.com|ｅｒｉｎ@example.com|same key' 'frank@example.com|frаnk@example.com|look-alike')" \
+    "$(q "$old" -c "CREATE ROLE upgrade_test_operator IN ROLE auth_admin" -c "SET ROLE upgrade_test_operator" \
+                -c "SELECT email, other_email, reason FROM auth.email_collisions ORDER BY email" -c "RESET ROLE" \
+                -c "DROP ROLE upgrade_test_operator")"
+check "a new look-alike sign-up after the update is refused" 23505 \
+    "$(q "$old" -c "DO \$\$ BEGIN PERFORM auth_create_user(U&'\0435rin@example.com', 'cyrillic erin password'); RAISE NOTICE 'none'; EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | sed 's/^NOTICE:  //')"
 
 echo "1..$count"
 exit $fail
