@@ -101,6 +101,6 @@ $$;
 
 CREATE FUNCTION auth_user_id(email text) RETURNS bigint
     LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'auth_call_with_caller';
-COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (any case), or NULL';
+COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (matched by its NFKC case fold), or NULL';
 REVOKE ALL ON FUNCTION auth_user_id(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_user_id(text) TO auth_client, auth_admin;
