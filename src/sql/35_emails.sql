@@ -28,15 +28,16 @@ COMMENT ON FUNCTION auth.email_lookalike_taken(text, boolean, bigint) IS
 -- key is the typed address's, or NULL (nothing matches, or the address is malformed or
 -- over 254 characters). A typed address with an invisible character matches only an
 -- account stored with exactly that address (one 0.1.0 may have made). Where accounts of
--- 0.1.0 share a key (kept by the upgrade, listed in auth.email_collisions), the one whose
--- stored address is the typed one wins, then the one 0.1.0 would have found (lower()),
--- then the oldest: each still logs in with its exact stored address.
+-- 0.1.0 share a key (kept by the upgrade, listed in auth.email_collisions), the one 0.1.0
+-- would have found wins (lower(stored) = lower(typed): unique in 0.1.0, so it is the one
+-- whose exact stored address was typed), else the oldest: each still logs in with its
+-- exact stored address.
 CREATE FUNCTION auth.user_by_email(p_email text) RETURNS auth.users
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT u.* FROM auth.users u
     WHERE u.email_key = auth.email_key(p_email)
       AND (u.email = p_email OR NOT auth.email_has_invisible(p_email))
-    ORDER BY u.email = p_email DESC, lower(u.email) = lower(p_email) DESC, u.id
+    ORDER BY lower(u.email) = lower(p_email) DESC, u.id
     LIMIT 1
 $$;
 

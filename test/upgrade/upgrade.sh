@@ -88,7 +88,7 @@ SQL
 answers >"$work/before"
 q "$old" -c "SELECT count(*) FROM auth.audit_log" >"$work/audit_before"
 
-q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update_messages"
+q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update_messages" || { cat "$work/update_messages" >&2; exit 1; }
 check "ALTER EXTENSION auth UPDATE reaches 0.2.0" 0.2.0 \
     "$(q "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'auth'")"
 
