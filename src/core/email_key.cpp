@@ -22,7 +22,8 @@ std::optional<icu::UnicodeString> address_text(std::string_view email) {
         U8_NEXT(email.data(), i, n, c);
         if (c < 0 || ++chars > kMaxEmailChars) return std::nullopt;
     }
-    return icu::UnicodeString::fromUTF8(icu::StringPiece(email.data(), static_cast<int32_t>(email.size())));
+    return icu::UnicodeString::fromUTF8(
+        icu::StringPiece(email.data(), static_cast<int32_t>(email.size())));
 }
 
 // UTF-8 of an ICU string, or nothing when over kMaxEmailKeyBytes.
@@ -40,7 +41,8 @@ icu::UnicodeString folded(const icu::UnicodeString& text) {
     icu::UnicodeString out;
     if (U_SUCCESS(status)) out = fold->normalize(text, status);
     if (U_FAILURE(status))
-        throw Error(ErrorKind::internal, std::string("ICU could not fold an email: ") + u_errorName(status));
+        throw Error(ErrorKind::internal,
+                    std::string("ICU could not fold an email: ") + u_errorName(status));
     return out;
 }
 
@@ -51,7 +53,8 @@ const USpoofChecker* spoof_checker() {
         UErrorCode status = U_ZERO_ERROR;
         USpoofChecker* opened = uspoof_open(&status);
         if (U_FAILURE(status))
-            throw Error(ErrorKind::internal, std::string("ICU's spoof checker did not open: ") + u_errorName(status));
+            throw Error(ErrorKind::internal,
+                        std::string("ICU's spoof checker did not open: ") + u_errorName(status));
         return opened;
     }();
     return checker;
@@ -63,7 +66,8 @@ bool email_has_invisible(std::string_view email) {
     for (int32_t i = 0, n = static_cast<int32_t>(email.size()); i < n;) {
         UChar32 c;
         U8_NEXT(email.data(), i, n, c);
-        if (c < 0 || u_charType(c) == U_FORMAT_CHAR || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+        if (c < 0 || u_charType(c) == U_FORMAT_CHAR ||
+            u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
             return true;
     }
     return false;
@@ -89,7 +93,8 @@ std::optional<std::string> email_skeleton(std::string_view email) {
     icu::UnicodeString skeleton;
     uspoof_getSkeletonUnicodeString(spoof_checker(), 0, key, skeleton, &status);
     if (U_FAILURE(status))
-        throw Error(ErrorKind::internal, std::string("ICU gave no skeleton for an email: ") + u_errorName(status));
+        throw Error(ErrorKind::internal,
+                    std::string("ICU gave no skeleton for an email: ") + u_errorName(status));
     if (!bounded_utf8(key)) return std::nullopt;
     return bounded_utf8(skeleton);
 }

@@ -93,11 +93,12 @@ void check_email(std::string_view email) {
                     "Expected local-part@domain with no spaces or control characters.");
     if (email_has_invisible(email))
         throw Error(ErrorKind::invalid_value, "email must not contain invisible characters",
-                    "Zero-width, format and other default-ignorable characters make look-alike addresses.");
+                    "Zero-width, format and other default-ignorable characters make "
+                    "look-alike addresses.");
     if (!email_key(email) || !email_skeleton(email))
         throw Error(ErrorKind::invalid_value, "email is too long once normalized",
-                    "Its NFKC case fold or confusable skeleton is over " + std::to_string(kMaxEmailKeyBytes) +
-                        " bytes.");
+                    "Its NFKC case fold or confusable skeleton is over " +
+                        std::to_string(kMaxEmailKeyBytes) + " bytes.");
 }
 
 void check_password_length(std::string_view normalized, PasswordLengthLimits limits,

@@ -66,13 +66,15 @@ AUTH_SQL_FUNCTION(auth_email_lookalike_taken) {
     if (lookalike_plan == nullptr) {
         Oid types[3] = {TEXTOID, BOOLOID, INT8OID};
         SPIPlanPtr plan = SPI_prepare(kLookalikeQuery, 3, types);
-        if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+        if (plan == nullptr)
+            elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
         if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
         lookalike_plan = plan;
     }
-    const int rc = SPI_execute_snapshot(lookalike_plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
-                                        true, false, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
+    const int rc = SPI_execute_snapshot(lookalike_plan, values, nullptr, GetLatestSnapshot(),
+                                        InvalidSnapshot, true, false, 1);
+    if (rc != SPI_OK_SELECT)
+        elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
     const bool taken = SPI_processed > 0;
     SPI_finish();
     PG_RETURN_BOOL(taken);

@@ -24,19 +24,19 @@ TEST(EmailKey, FoldsCase) {
 }
 
 TEST(EmailKey, TheKelvinSignIsTheLetterK) {
-    EXPECT_EQ(key("\u212Aate@x.org"), "kate@x.org");       // KELVIN SIGN
+    EXPECT_EQ(key("\u212Aate@x.org"), "kate@x.org");  // KELVIN SIGN
     EXPECT_EQ(key("\u212Aate@x.org"), key("kate@x.org"));
 }
 
 TEST(EmailKey, FullWidthLettersAreTheirAsciiForms) {
-    EXPECT_EQ(key("\uFF41\uFF4C\uFF49\uFF43\uFF45@x"), "alice@x");   // ａｌｉｃｅ
-    EXPECT_EQ(key("\uFF21LICE@x"), "alice@x");                       // Ａ
+    EXPECT_EQ(key("\uFF41\uFF4C\uFF49\uFF43\uFF45@x"), "alice@x");  // ａｌｉｃｅ
+    EXPECT_EQ(key("\uFF21LICE@x"), "alice@x");                      // Ａ
 }
 
 TEST(EmailKey, FoldsBeyondLowerCase) {
-    EXPECT_EQ(key("stra\u00DFe@x"), "strasse@x");       // ß folds to ss
-    EXPECT_EQ(key("\uFB01le@x"), "file@x");             // the ﬁ ligature
-    EXPECT_EQ(key("e\u0301@x"), key("\u00E9@x"));       // composed and decomposed é
+    EXPECT_EQ(key("stra\u00DFe@x"), "strasse@x");  // ß folds to ss
+    EXPECT_EQ(key("\uFB01le@x"), "file@x");        // the ﬁ ligature
+    EXPECT_EQ(key("e\u0301@x"), key("\u00E9@x"));  // composed and decomposed é
 }
 
 TEST(EmailKey, KeepsHomoglyphsApart) {
@@ -45,9 +45,9 @@ TEST(EmailKey, KeepsHomoglyphsApart) {
 }
 
 TEST(EmailKey, NothingForWhatCannotBeAnAddress) {
-    EXPECT_EQ(email_key(std::string(251, 'a') + "@b.c"), std::nullopt);   // 255 characters
-    EXPECT_NE(email_key(std::string(250, 'a') + "@b.c"), std::nullopt);   // 254
-    EXPECT_EQ(email_key("\xC3(@x"), std::nullopt);                        // invalid UTF-8
+    EXPECT_EQ(email_key(std::string(251, 'a') + "@b.c"), std::nullopt);  // 255 characters
+    EXPECT_NE(email_key(std::string(250, 'a') + "@b.c"), std::nullopt);  // 254
+    EXPECT_EQ(email_key("\xC3(@x"), std::nullopt);                       // invalid UTF-8
     // Within 254 characters, but NFKC spells U+FDFA out in 18 letters: over the bound.
     std::string long_key;
     for (int i = 0; i < 40; i++) long_key += "\uFDFA";
@@ -56,9 +56,9 @@ TEST(EmailKey, NothingForWhatCannotBeAnAddress) {
 }
 
 TEST(EmailSkeleton, CyrillicLookAlikesShareTheLatinSkeleton) {
-    EXPECT_EQ(skeleton("\u0430lice@x"), skeleton("alice@x"));           // Cyrillic а
+    EXPECT_EQ(skeleton("\u0430lice@x"), skeleton("alice@x"));  // Cyrillic а
     EXPECT_EQ(skeleton("p\u0430yp\u0430l@x"), skeleton("paypal@x"));
-    EXPECT_EQ(skeleton("\u0410LICE@x"), skeleton("alice@x"));           // Cyrillic А, any case
+    EXPECT_EQ(skeleton("\u0410LICE@x"), skeleton("alice@x"));  // Cyrillic А, any case
     EXPECT_NE(skeleton("bob@x"), skeleton("alice@x"));
 }
 
@@ -73,15 +73,15 @@ TEST(EmailSkeleton, AsciiLookAlikesShareOneToo) {
 }
 
 TEST(EmailInvisible, FindsFormatAndDefaultIgnorableCharacters) {
-    for (const char* invisible : {"\u200B", "\u200C", "\u200D", "\u2060", "\u00AD", "\u202E", "\u200E",
-                                  "\u2066", "\uFE0F", "\uFEFF", "\U000E0041", "\u3164", "\u034F",
-                                  "\U0001D173"}) {
+    for (const char* invisible :
+         {"\u200B", "\u200C", "\u200D", "\u2060", "\u00AD", "\u202E", "\u200E", "\u2066", "\uFE0F",
+          "\uFEFF", "\U000E0041", "\u3164", "\u034F", "\U0001D173"}) {
         EXPECT_TRUE(email_has_invisible(std::string("al") + invisible + "ice@x")) << invisible;
     }
     EXPECT_FALSE(email_has_invisible("alice@example.com"));
     EXPECT_FALSE(email_has_invisible("j\u00F6rg@b\u00FCcher.example"));
     EXPECT_FALSE(email_has_invisible("\u0430lice@x"));
-    EXPECT_TRUE(email_has_invisible("\xC3(@x"));   // invalid UTF-8
+    EXPECT_TRUE(email_has_invisible("\xC3(@x"));  // invalid UTF-8
 }
 
 TEST(EmailInvisible, TheKeyAloneWouldHideThem) {
@@ -98,7 +98,7 @@ TEST(EmailInvisible, CheckEmailRefusesThem) {
         EXPECT_EQ(e.kind(), ErrorKind::invalid_value);
         EXPECT_STREQ(e.what(), "email must not contain invisible characters");
     }
-    EXPECT_NO_THROW(check_email("\u0430lice@example.com"));   // visible: refused only as a duplicate
+    EXPECT_NO_THROW(check_email("\u0430lice@example.com"));  // visible: refused only as a duplicate
 }
 
 TEST(EmailInvisible, CheckEmailRefusesAnAddressTooLongOnceNormalized) {
