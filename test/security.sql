@@ -168,10 +168,10 @@ SELECT is_empty($$
 $$, 'a fresh role has no privilege on any table of schema auth');
 SELECT is_empty($$
     SELECT relname FROM tap_sec_relations
-    WHERE relkind <> 'S' AND relname NOT IN ('audit_log', 'hashes_over_bound')
+    WHERE relkind <> 'S' AND relname NOT IN ('audit_log', 'hashes_over_bound', 'email_collisions')
       AND (has_table_privilege('auth_admin', oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER')
            OR has_any_column_privilege('auth_admin', oid, 'SELECT,INSERT,UPDATE,REFERENCES'))
-$$, 'auth_admin has no privilege on any table of schema auth but audit_log and the view hashes_over_bound');
+$$, 'auth_admin has no privilege on any table of schema auth but audit_log and the views hashes_over_bound and email_collisions');
 SELECT ok(has_table_privilege('auth_admin', 'auth.audit_log', 'SELECT'), 'auth_admin may SELECT auth.audit_log');
 SELECT ok(NOT has_table_privilege('auth_admin', 'auth.audit_log', 'INSERT,UPDATE,DELETE,TRUNCATE'),
           'auth_admin may not change auth.audit_log');

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/email_key.h"
 #include "core/error.h"
 #include "core/pure_core_guard.h"
 
@@ -90,6 +91,14 @@ void check_email(std::string_view email) {
         has_control_character(email) || has_space(email))
         throw Error(ErrorKind::invalid_value, "email is not a valid address",
                     "Expected local-part@domain with no spaces or control characters.");
+    if (email_has_invisible(email))
+        throw Error(ErrorKind::invalid_value, "email must not contain invisible characters",
+                    "Zero-width, format and other default-ignorable characters make "
+                    "look-alike addresses.");
+    if (!email_key(email) || !email_skeleton(email))
+        throw Error(ErrorKind::invalid_value, "email is too long once normalized",
+                    "Its NFKC case fold or confusable skeleton is over " +
+                        std::to_string(kMaxEmailKeyBytes) + " bytes.");
 }
 
 void check_password_length(std::string_view normalized, PasswordLengthLimits limits,

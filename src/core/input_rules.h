@@ -25,7 +25,8 @@ std::size_t count_characters(std::string_view utf8, const char* argument);
 void check_name(std::string_view value, const char* argument);
 
 // An email: at most 254 characters, a non-empty local part and domain around the last
-// '@', no Unicode white space, control characters or line separators.
+// '@', no Unicode white space, control characters or line separators, no invisible
+// character (email_key.h), and a key and skeleton within their bound.
 void check_email(std::string_view email);
 
 // A new password's length in characters, counted on its NFKC form (what is hashed, see

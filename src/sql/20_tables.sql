@@ -19,10 +19,32 @@ CREATE TABLE auth.users (
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     email_verified_at timestamptz,
-    last_login_at     timestamptz
+    last_login_at     timestamptz,
+    -- One address, one account (src/sql/35_emails.sql, trigger users_email_keys): the
+    -- key emails are matched and kept unique by (NFKC_Casefold), and the confusable
+    -- skeleton that tells look-alike addresses.
+    email_key         text NOT NULL,
+    email_skeleton    text NOT NULL,
+    -- 0; n for the n-th later account of 0.1.0 whose address has the key of an older
+    -- one, kept by the 0.2.0 upgrade (listed in auth.email_collisions).
+    email_twin        smallint NOT NULL DEFAULT 0 CHECK (email_twin >= 0)
 );
--- An email is unique regardless of case.
-CREATE UNIQUE INDEX users_email_key ON auth.users (lower(email));
+-- An email is unique by its key (accounts of 0.1.0 kept by the upgrade aside).
+CREATE UNIQUE INDEX users_email_key ON auth.users (email_key, email_twin);
+CREATE INDEX users_email_skeleton_idx ON auth.users (email_skeleton);
+
+-- For the operator: pairs of accounts whose addresses one address, one account forbids
+-- (the same key, or look-alikes of which one is not all ASCII) that the upgrade from
+-- 0.1.0 kept. Each still logs in with its exact stored address (auth.user_by_email).
+CREATE VIEW auth.email_collisions WITH (security_barrier) AS
+SELECT a.id AS user_id, a.email, b.id AS other_user_id, b.email AS other_email,
+       CASE WHEN a.email_key = b.email_key THEN 'same key' ELSE 'look-alike' END AS reason
+FROM auth.users a
+JOIN auth.users b ON b.email_skeleton = a.email_skeleton AND b.id > a.id
+WHERE a.email_key = b.email_key
+   OR octet_length(a.email) <> length(a.email) OR octet_length(b.email) <> length(b.email);
+COMMENT ON VIEW auth.email_collisions IS
+    'pairs of accounts kept by the 0.2.0 upgrade whose addresses collide under one address, one account';
 
 -- Second factors (src/sql/64_mfa.sql): TOTP authenticators, their secrets sealed under
 -- the server key (bound to the row by auth.factor_context), and the newest time step

@@ -15,9 +15,10 @@ BEGIN
 END
 $$;
 
--- Stores a new user (sign-up or import) and returns the id; 23505 when the email is
--- taken in any case. Generic plans, so a logged plan shows the hash as $n (see "Keeping
--- secrets out of the server log" in the README).
+-- Stores a new user (sign-up or import) and returns the id; 23505 when the email's key
+-- is taken, or (trigger users_email_keys) it looks like another user's. Generic plans,
+-- so a logged plan shows the hash as $n (see "Keeping secrets out of the server log" in
+-- the README).
 CREATE FUNCTION auth.insert_user(p_email text, p_password_hash text, p_imported boolean,
                                  p_full_name text, p_phone_number text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -27,7 +28,7 @@ DECLARE
 BEGIN
     INSERT INTO auth.users (email, password_hash, password_imported, full_name, phone_number)
     VALUES (p_email, p_password_hash, p_imported, p_full_name, p_phone_number)
-    ON CONFLICT ((lower(email))) DO NOTHING
+    ON CONFLICT (email_key, email_twin) DO NOTHING
     RETURNING id INTO new_id;
     IF new_id IS NULL THEN
         RAISE EXCEPTION 'a user with this email already exists' USING ERRCODE = 'unique_violation';
@@ -83,7 +84,8 @@ COMMENT ON FUNCTION auth_create_user(text, text, text, text, text) IS
 REVOKE ALL ON FUNCTION auth_create_user(text, text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_create_user(text, text, text, text, text) TO auth_client, auth_admin;
 
--- auth_user_id (client): the id of the user with this email (any case), or NULL; NULL
+-- auth_user_id (client): the id of the user with this email (by its key: any case or
+-- compatibility form, see auth.user_by_email), or NULL; NULL
 -- too for a user the caller may not see. PL/pgSQL, so that its query is planned once
 -- per session.
 CREATE FUNCTION auth.user_id(p_caller regrole, p_email text) RETURNS bigint
@@ -92,13 +94,13 @@ DECLARE
     products bigint[] := auth.require_client(p_caller);
     found bigint;
 BEGIN
-    found := (SELECT u.id FROM auth.users u WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254);
+    found := (auth.user_by_email(p_email)).id;
     RETURN CASE WHEN auth.sees_user(products, found) THEN found END;
 END
 $$;
 
 CREATE FUNCTION auth_user_id(email text) RETURNS bigint
     LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'auth_call_with_caller';
-COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (any case), or NULL';
+COMMENT ON FUNCTION auth_user_id(text) IS 'the id of the user with this email (matched by its NFKC case fold), or NULL';
 REVOKE ALL ON FUNCTION auth_user_id(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_user_id(text) TO auth_client, auth_admin;

@@ -106,7 +106,7 @@ BEGIN
     IF p_user_id IS NOT NULL THEN
         SELECT u.* INTO before FROM auth.users u WHERE u.id = p_user_id;
     ELSIF length(p_email) <= 254 THEN
-        SELECT u.* INTO before FROM auth.users u WHERE lower(u.email) = lower(p_email);
+        before := auth.user_by_email(p_email);
     END IF;
     IF before.id IS NOT NULL AND NOT auth.sees_user(p_products, before.id) THEN
         before := NULL;
@@ -209,7 +209,7 @@ BEGIN
         WHEN found.used_at IS NOT NULL THEN 'used'
         WHEN found.expires_at <= clock_timestamp() THEN 'expired'
         WHEN NOT EXISTS (SELECT FROM auth.users u
-                         WHERE u.id = found.user_id AND u.is_active AND lower(u.email) = lower(found.email))
+                         WHERE u.id = found.user_id AND u.is_active AND u.email_key = auth.email_key(found.email))
             THEN 'account_changed'
     END;
     IF reason IS NOT NULL THEN
@@ -365,8 +365,7 @@ DECLARE
     found auth.users;
 BEGIN
     PERFORM auth.require_writable('auth_request_password_reset');
-    SELECT u.* INTO found FROM auth.users u
-    WHERE lower(u.email) = lower(p_email) AND length(p_email) <= 254;
+    found := auth.user_by_email(p_email);
     IF found.id IS NULL OR NOT found.is_active OR NOT auth.sees_user(products, found.id) THEN
         -- The same work for a decoy user, then undone: the answer's time says nothing
         -- either (the contract's "same time either way"). The decoy has an address no

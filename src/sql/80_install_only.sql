@@ -1,5 +1,6 @@
 -- Made once, at CREATE EXTENSION, after the functions they need: the trigger that ends
 -- a deactivated user's sessions (its function is in 62_session_rules.sql), the one that
+-- keeps a user's email key (35_emails.sql), the one that
 -- announces changes of auth.products to the checks' caches (57_client_scope.sql), and
 -- the first signing keys. An upgrade script changes these itself (src/upgrade/).
 
@@ -8,6 +9,11 @@ CREATE TRIGGER users_deactivation_ends_sessions
     FOR EACH ROW WHEN (OLD.is_active AND NOT NEW.is_active)
     EXECUTE FUNCTION auth.end_sessions_on_deactivation();
 ALTER TABLE auth.users ENABLE ALWAYS TRIGGER users_deactivation_ends_sessions;
+
+CREATE TRIGGER users_email_keys
+    BEFORE INSERT OR UPDATE OF email ON auth.users
+    FOR EACH ROW EXECUTE FUNCTION auth.users_email_keys();
+ALTER TABLE auth.users ENABLE ALWAYS TRIGGER users_email_keys;
 
 CREATE TRIGGER products_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON auth.products

@@ -3,8 +3,9 @@
 -- back here. Afterwards, besides the owner's, only these hold:
 --   EXECUTE on the public auth_* functions, for auth_client, auth_admin, auth_mailer
 --     and auth_user as granted beside each function (auth_signin has auth_client's);
---   USAGE on schema auth, SELECT on auth.audit_log and auth.hashes_over_bound, and
---     EXECUTE on the two functions that view calls, for auth_admin.
+--   USAGE on schema auth, SELECT on auth.audit_log, auth.email_collisions and
+--     auth.hashes_over_bound, and EXECUTE on the two functions that last view calls,
+--     for auth_admin.
 DO $$
 DECLARE
     keep oid[] := ARRAY(SELECT r.oid FROM pg_catalog.pg_roles r
@@ -25,10 +26,10 @@ BEGIN
           AND a.grantee <> p.proowner
           AND (p.pronamespace = 'auth'::pg_catalog.regnamespace OR a.grantee <> ALL (keep))
         UNION ALL
-        -- Tables and sequences of schema auth: the owner's alone.
+        -- Tables, views and sequences of schema auth: the owner's alone.
         SELECT c.oid::pg_catalog.regclass::text, a.grantee
         FROM pg_catalog.pg_class c, LATERAL pg_catalog.aclexplode(c.relacl) a
-        WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'S')
+        WHERE c.relnamespace = 'auth'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v', 'S')
           AND a.grantee <> c.relowner
         UNION ALL
         -- The schema itself: the owner's alone (auth_admin's USAGE is granted below).
@@ -43,9 +44,11 @@ BEGIN
 END
 $$;
 
--- Operators read the audit log; nothing else of schema auth is readable but by the owner.
+-- Operators read the audit log and the colliding addresses the upgrade kept; nothing else
+-- of schema auth is readable but by the owner.
 GRANT USAGE ON SCHEMA auth TO auth_admin;
 GRANT SELECT ON auth.audit_log TO auth_admin;
 -- Operators read the hashes over the bound; the view's two functions run as its reader.
 GRANT SELECT ON auth.hashes_over_bound TO auth_admin;
 GRANT EXECUTE ON FUNCTION auth.hash_format(text), auth.hash_over_bound(text) TO auth_admin;
+GRANT SELECT ON auth.email_collisions TO auth_admin;

@@ -182,6 +182,65 @@ BEGIN
     IF over > 0 THEN
         RAISE WARNING '% stored password hashes could make a check cost more than the bound of about a second', over
             USING HINT = 'They stay usable and are replaced at each user''s next successful login; SELECT * FROM auth.hashes_over_bound lists them.';
+
+-- ---------------------------------------------------------------------------------
+-- One address, one account (issue 11, item 5; docs/email-addresses.md). 0.1.0 matched
+-- emails by lower(); 0.2.0 by one key, ICU's NFKC case fold, and refuses look-alikes.
+-- Every user gets the key and skeleton of the address. Accounts of 0.1.0 that collide
+-- under the new rules are all kept, each logging in with its exact stored address: a
+-- later account with the key of an older one gets email_twin 1, 2, ... so the unique
+-- index holds; every colliding pair is listed in auth.email_collisions, and a WARNING
+-- says how many. The functions are made here because the fill needs them now; the
+-- "always" piece 35_emails.sql that follows replaces them (and the trigger function,
+-- a stub here) with the same definitions and their comments.
+CREATE FUNCTION auth.email_key(email text) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_email_key';
+CREATE FUNCTION auth.email_skeleton(email text) RETURNS text
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'auth_email_skeleton';
+CREATE FUNCTION auth.users_email_keys() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+
+ALTER TABLE auth.users
+    ADD COLUMN email_key text,
+    ADD COLUMN email_skeleton text,
+    ADD COLUMN email_twin smallint NOT NULL DEFAULT 0 CHECK (email_twin >= 0);
+-- An address whose key or skeleton would be over the bound (only a long run of
+-- characters NFKC spells out in many letters could be) keeps the address itself.
+UPDATE auth.users
+SET email_key = coalesce(auth.email_key(email), email),
+    email_skeleton = coalesce(auth.email_skeleton(email), email);
+UPDATE auth.users u SET email_twin = later.n
+FROM (SELECT id, row_number() OVER (PARTITION BY email_key ORDER BY id) - 1 AS n FROM auth.users) later
+WHERE later.id = u.id AND later.n > 0;
+ALTER TABLE auth.users
+    ALTER COLUMN email_key SET NOT NULL,
+    ALTER COLUMN email_skeleton SET NOT NULL;
+DROP INDEX auth.users_email_key;
+CREATE UNIQUE INDEX users_email_key ON auth.users (email_key, email_twin);
+CREATE INDEX users_email_skeleton_idx ON auth.users (email_skeleton);
+
+CREATE TRIGGER users_email_keys
+    BEFORE INSERT OR UPDATE OF email ON auth.users
+    FOR EACH ROW EXECUTE FUNCTION auth.users_email_keys();
+ALTER TABLE auth.users ENABLE ALWAYS TRIGGER users_email_keys;
+
+CREATE VIEW auth.email_collisions WITH (security_barrier) AS
+SELECT a.id AS user_id, a.email, b.id AS other_user_id, b.email AS other_email,
+       CASE WHEN a.email_key = b.email_key THEN 'same key' ELSE 'look-alike' END AS reason
+FROM auth.users a
+JOIN auth.users b ON b.email_skeleton = a.email_skeleton AND b.id > a.id
+WHERE a.email_key = b.email_key
+   OR octet_length(a.email) <> length(a.email) OR octet_length(b.email) <> length(b.email);
+COMMENT ON VIEW auth.email_collisions IS
+    'pairs of accounts kept by the 0.2.0 upgrade whose addresses collide under one address, one account';
+
+DO $$
+DECLARE
+    pairs bigint := (SELECT count(*) FROM auth.email_collisions);
+BEGIN
+    IF pairs > 0 THEN
+        RAISE WARNING 'accounts kept whose addresses collide under one address, one account: % pair(s)', pairs
+            USING HINT = 'Each still logs in with its exact stored address. SELECT * FROM auth.email_collisions lists them (docs/email-addresses.md).';
     END IF;
 END
 $$;

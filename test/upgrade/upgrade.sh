@@ -6,7 +6,9 @@
 #  (a) after the update, the catalog (test/upgrade/catalog.sql) equals a fresh install's;
 #  (b) every user logs in with the same password, every check answers as before, the
 #      sessions, the API key and the JWT still work; pending reset tokens, which 0.1.0
-#      handed to apps, are void.
+#      handed to apps, are void;
+#  (c) accounts 0.1.0 let in that collide under one address, one account (a full-width
+#      twin, a Cyrillic look-alike) are kept, still log in, and are listed for the operator.
 # Prints TAP, for prove. Usage: upgrade.sh   (libpq's PG* variables name the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,16 +46,20 @@ SELECT auth_grant_permission('Accounting', 'admin', 'invoice.write') \gset
 SELECT auth_create_user('alice@example.com', 'alice password 1', 'Alice') AS alice \gset
 SELECT auth_create_user('bob@example.com', 'bob password 22') AS bob \gset
 SELECT auth_import_user('carol@example.com', :'imported_hash') AS carol \gset
+SELECT auth_create_user('erin@example.com', 'erin password 1') AS erin \gset
+SELECT auth_create_user(U&'\FF45\FF52\FF49\FF4E@example.com', 'wide erin password 1') AS wide_erin \gset
+SELECT auth_create_user('frank@example.com', 'frank password 1') AS frank \gset
+SELECT auth_create_user(U&'fr\0430nk@example.com', 'cyrillic frank password 1') AS cyrillic_frank \gset
 SELECT auth_grant(:alice, 'Accounting', 'admin') \gset
 SELECT auth_grant(:alice, 'Payroll', 'viewer') \gset
 SELECT auth_grant(:bob, 'Accounting', 'clerk', 'Acme') \gset
 SELECT auth_grant(:carol, 'Payroll', 'viewer') \gset
 SELECT auth_set_membership(:carol, 'Payroll', 'suspended') \gset
 -- A hash over the bound of 0.2.0 (sha512-crypt, 5,000,000 rounds), as 0.1.0 let it in.
-SELECT auth_create_user('erin@example.com', 'erin placeholder 1') AS erin \gset
+SELECT auth_create_user('gina@example.com', 'gina placeholder 1') AS gina \gset
 UPDATE auth.users SET password_imported = true, password_hash =
     '$6$rounds=5000000$YjG6pIdwgLwws6MD$F3TOLwOcgpUUgvZnfayUqBRlJNYcODpT1iMSYBvmcJ5/Wz8mMl7eB5VXGBkrBs9P0CYRTSqVLvBxPgYqbS63I1'
-WHERE id = :erin;
+WHERE id = :gina;
 SELECT 'session_a ' || auth_login('alice@example.com', 'alice password 1', 'Accounting');
 SELECT 'session_b ' || auth_login('bob@example.com', 'bob password 22');
 SELECT 'api_key ' || auth_create_api_key(:alice, 'Accounting', 'upgrade key');
@@ -87,10 +93,10 @@ SQL
 answers >"$work/before"
 q "$old" -c "SELECT count(*) FROM auth.audit_log" >"$work/audit_before"
 
-q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update.err"
+q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update_messages" || { cat "$work/update_messages" >&2; exit 1; }
 check "the update warns of the stored hashes over the bound, by count" yes \
-    "$(grep -q 'WARNING:  1 stored password hashes could make a check cost more than the bound' "$work/update.err" && echo yes)"
-check "auth.hashes_over_bound lists that user, never the hash" 'erin@example.com|sha512-crypt|t' \
+    "$(grep -q 'WARNING:  1 stored password hashes could make a check cost more than the bound' "$work/update_messages" && echo yes)"
+check "auth.hashes_over_bound lists that user, never the hash" 'gina@example.com|sha512-crypt|t' \
     "$(q "$old" -c "SELECT email, format, imported FROM auth.hashes_over_bound")"
 check "ALTER EXTENSION auth UPDATE reaches 0.2.0" 0.2.0 \
     "$(q "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'auth'")"
@@ -135,6 +141,24 @@ check "new users get ids after the old ones" t \
     "$(q "$old" -c "SELECT auth_create_user('dave@example.com', 'dave password 333') > 3")"
 check "a reset token 0.1.0 handed to an app is void after the update" f \
     "$(q "$old" -c "SELECT auth_reset_password('$reset_token', 'bob new password 4')")"
+
+# (c) Colliding accounts of 0.1.0: kept, served, listed.
+check "0.1.0 let in a full-width twin of erin@ and a Cyrillic look-alike of frank@" 4 \
+    "$(q "$old" -c "SELECT count(*) FROM auth.users WHERE email_key IN ('erin@example.com', 'frank@example.com', U&'fr\0430nk@example.com')")"
+check "the update warns of the colliding accounts it kept" 1 \
+    "$(grep -c 'WARNING:  accounts kept whose addresses collide under one address, one account: 2 pair(s)' "$work/update_messages")"
+check "erin@ and ｅｒｉｎ@ (one key) each log in with the stored address and password" 't|t' \
+    "$(q "$old" -c "SELECT auth_login('erin@example.com', 'erin password 1') IS NOT NULL" \
+                -c "SELECT auth_login(U&'\FF45\FF52\FF49\FF4E@example.com', 'wide erin password 1') IS NOT NULL" | paste -sd'|')"
+check "frank@ and frаnk@ (look-alikes) each log in with the stored address and password" 't|t' \
+    "$(q "$old" -c "SELECT auth_login('frank@example.com', 'frank password 1') IS NOT NULL" \
+                -c "SELECT auth_login(U&'fr\0430nk@example.com', 'cyrillic frank password 1') IS NOT NULL" | paste -sd'|')"
+check "the operator's list names both pairs" "$(printf '%s\n' 'erin@example.com|ｅｒｉｎ@example.com|same key' 'frank@example.com|frаnk@example.com|look-alike')" \
+    "$(q "$old" -c "CREATE ROLE upgrade_test_operator IN ROLE auth_admin" -c "SET ROLE upgrade_test_operator" \
+                -c "SELECT email, other_email, reason FROM auth.email_collisions ORDER BY email" -c "RESET ROLE" \
+                -c "DROP ROLE upgrade_test_operator")"
+check "a new look-alike sign-up after the update is refused" 23505 \
+    "$(q "$old" -c "DO \$\$ BEGIN PERFORM auth_create_user(U&'\0435rin@example.com', 'cyrillic erin password'); RAISE NOTICE 'none'; EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | sed 's/^NOTICE:  //')"
 
 echo "1..$count"
 exit $fail
