@@ -2,8 +2,8 @@
 # Password timing and cost. Run by bench/run (PG* name a throwaway server with the
 # extension, as a superuser; BENCH_DIR is this directory).
 #  1. Equal timing: median server-side time of auth_login and auth_verify_password for
-#     every kind of refusal (an unknown email, an inactive user, a locked user, a password
-#     longer than any that can be set) as a ratio to a wrong password (the baseline,
+#     every kind of refusal (an unknown email, an email holding an invisible character,
+#     an inactive user, a locked user, a password longer than any that can be set) as a ratio to a wrong password (the baseline,
 #     measured in the same run, interleaved call by call); the right password against a
 #     wrong one; and, called by a product's app (a confined client), a user of another
 #     product with the right password against a user of its own. Target: every ratio
@@ -71,7 +71,8 @@ DECLARE
         ['unknown email', 'nobody@example.com',   'the right password'],
         ['inactive',      'inactive@example.com', 'the right password'],
         ['locked',        'locked@example.com',   'the right password'],
-        ['too long',      'wrong@example.com',    repeat('x', 5000)]];
+        ['too long',      'wrong@example.com',    repeat('x', 5000)],
+        ['invisible',     'wrong' || chr(8203) || '@example.com', 'the right password']];
     fn text;
     i int;
     c int;
@@ -98,7 +99,7 @@ SELECT m.fn AS function, m.kind AS case, round(m.median::numeric, 2) AS median_m
        round((m.median / r.median)::numeric, 3) AS ratio_to_baseline,
        CASE WHEN m.median / r.median BETWEEN 0.9 AND 1.1 THEN 'within 10%' ELSE 'OUTSIDE 10%' END AS target
 FROM m JOIN m r ON r.fn = m.fn AND r.kind = CASE WHEN m.fn LIKE '%(app)' THEN 'right' ELSE 'wrong' END
-ORDER BY 1, array_position(ARRAY['wrong', 'right', 'unknown email', 'inactive', 'locked', 'too long', 'right', 'other product'], m.kind);
+ORDER BY 1, array_position(ARRAY['wrong', 'right', 'unknown email', 'invisible', 'inactive', 'locked', 'too long', 'other product'], m.kind);
 SQL
 # The same medians as targets: each case against the right password, within 10%.
 sql -F $'\t' <<'SQL' |
@@ -106,7 +107,7 @@ WITH m AS (SELECT fn, kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS m
 SELECT m.fn, m.kind, round(m.median::numeric, 3), round(r.median::numeric, 3), r.kind
 FROM m JOIN m r ON r.fn = m.fn AND r.kind = CASE WHEN m.fn LIKE '%(app)' THEN 'right' ELSE 'wrong' END
 WHERE m.kind <> r.kind
-ORDER BY 1, array_position(ARRAY['right', 'unknown email', 'inactive', 'locked', 'too long', 'other product'], m.kind);
+ORDER BY 1, array_position(ARRAY['right', 'unknown email', 'invisible', 'inactive', 'locked', 'too long', 'other product'], m.kind);
 SQL
 while IFS=$'\t' read -r fn kind median baseline baseline_kind; do
     case $baseline_kind in
@@ -116,6 +117,7 @@ while IFS=$'\t' read -r fn kind median baseline baseline_kind; do
     case $kind in
         right) kind="the right password" ;;
         'too long') kind="a password longer than any that can be set" ;;
+        invisible) kind="an email holding an invisible character" ;;
         'unknown email') kind="an unknown email" ;;
         inactive) kind="an inactive user" ;;
         locked) kind="a locked user" ;;

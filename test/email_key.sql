@@ -2,7 +2,6 @@
 -- function, invisible characters refused, look-alike addresses refused as duplicates,
 -- and accounts of 0.1.0 that collide kept and still served (docs/email-addresses.md).
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(67);
 
 CREATE ROLE tap_em_app NOLOGIN IN ROLE auth_signin;

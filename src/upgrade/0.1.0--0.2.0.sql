@@ -182,6 +182,9 @@ BEGIN
     IF over > 0 THEN
         RAISE WARNING '% stored password hashes could make a check cost more than the bound of about a second', over
             USING HINT = 'They stay usable and are replaced at each user''s next successful login; SELECT * FROM auth.hashes_over_bound lists them.';
+    END IF;
+END
+$$;
 
 -- ---------------------------------------------------------------------------------
 -- One address, one account (issue 11, item 5; docs/email-addresses.md). 0.1.0 matched
