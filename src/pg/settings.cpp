@@ -23,6 +23,9 @@ int lockout_duration = 15 * 60;
 int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
 int reset_token_ttl = 60 * 60;
 int sso_code_ttl = 60;
+int password_check_index = 1;  // into kPasswordChecks: dictionary
+int password_history_value = 0;
+const struct config_enum_entry kPasswordChecks[] = {{"none", 0, false}, {"dictionary", 1, false}, {nullptr, 0, false}};
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -110,6 +113,14 @@ void define_settings() {
     // within seconds; an hour is already far more than any redirect needs.
     define_int("auth.sso_code_ttl", "Lifetime of a single sign-on code.", &sso_code_ttl, 1, 60 * 60,
                GUC_UNIT_S);
+    // NIST SP 800-63B 5.1.1.2: new passwords are compared with lists of weak ones.
+    DefineCustomEnumVariable("auth.password_check",
+                             "Quality check of new passwords: dictionary (cracklib, and the user's names) or none.",
+                             nullptr, &password_check_index, 1, kPasswordChecks, PGC_SUSET, 0, nullptr, nullptr,
+                             nullptr);
+    // Each remembered password costs one Argon2id verification per change: 24 bounds it.
+    define_int("auth.password_history", "How many earlier passwords of a user may not be set again.",
+               &password_history_value, 0, 24, 0);
     MarkGUCPrefixReserved("auth");
 }
 
@@ -133,5 +144,6 @@ const char* jwt_role_claim() { return jwt_role_claim_value ? jwt_role_claim_valu
 int max_concurrent_hashes() { return max_concurrent_hashes_value; }
 int reset_token_ttl_seconds() { return reset_token_ttl; }
 int sso_code_ttl_seconds() { return sso_code_ttl; }
+bool password_check_dictionary() { return password_check_index == 1; }
 
 }  // namespace auth::pg

@@ -37,4 +37,7 @@ int reset_token_ttl_seconds();
 // auth.sso_code_ttl (seconds): lifetime of a single sign-on code.
 int sso_code_ttl_seconds();
 
+// auth.password_check = dictionary: new passwords get cracklib's check and the names check.
+bool password_check_dictionary();
+
 }  // namespace auth::pg
