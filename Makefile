@@ -24,7 +24,7 @@ ISOLATION_OPTS = --load-extension=auth
 PG_CONFIG   ?= pg_config
 PG_CPPFLAGS  = -std=c++17 -Isrc
 PG_CXXFLAGS  = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register
-SHLIB_LINK   = -lsodium -lunistring -lcrypt -loath $(shell pkg-config --libs icu-i18n icu-uc) -lstdc++
+SHLIB_LINK   = -lsodium -lunistring -lcrypt -loath -lpwquality -lcrack -lcrypto $(shell pkg-config --libs icu-i18n icu-uc) -lstdc++
 
 # No LLVM bitcode: it would need clang at build time and gives these functions nothing.
 override with_llvm = no

@@ -3,10 +3,11 @@
 # extension, as a superuser; BENCH_DIR is this directory).
 #  1. Equal timing: median server-side time of auth_login and auth_verify_password for
 #     every kind of refusal (an unknown email, an email holding an invisible character,
-#     an inactive user, a locked user, a password longer than any that can be set) as a ratio to a wrong password (the baseline,
-#     measured in the same run, interleaved call by call); the right password against a
+#     an inactive user, a locked user, a password longer than any that can be set) as a
+#     ratio to a wrong password (the baseline, measured in the same run, interleaved call
+#     by call); the proper passphrase against a
 #     wrong one; and, called by a product's app (a confined client), a user of another
-#     product with the right password against a user of its own. Target: every ratio
+#     product with the proper passphrase against a user of its own. Target: every ratio
 #     within 0.90-1.10. Every refusal goes through the failure recorder (a background
 #     worker's commit), as a wrong password does.
 #  2. Cost per login at a few Argon2id settings: median ms of a verification (of
@@ -26,10 +27,10 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 sql -c 'CREATE EXTENSION auth'
 # No lockout for the wrong-password user: its failures must all be measured as failures.
 sql <<'SQL' >/dev/null
-SELECT auth_create_user('right@example.com', 'the right password');
-SELECT auth_create_user('wrong@example.com', 'the right password');
-SELECT auth_create_user('inactive@example.com', 'the right password');
-SELECT auth_create_user('locked@example.com', 'the right password');
+SELECT auth_create_user('right@example.com', 'the proper passphrase');
+SELECT auth_create_user('wrong@example.com', 'the proper passphrase');
+SELECT auth_create_user('inactive@example.com', 'the proper passphrase');
+SELECT auth_create_user('locked@example.com', 'the proper passphrase');
 UPDATE auth.users SET is_active = false WHERE email = 'inactive@example.com';
 -- Locked the way an attacker locks an account: one failure with a limit of one, for a day.
 SET auth.max_failed_logins = 1;
@@ -40,7 +41,7 @@ RESET auth.lockout_duration;
 -- The Payroll app, and Accounting's user it must not see.
 SELECT auth_create_product('Bench Payroll'), auth_create_product('Bench Accounting');
 SELECT auth_set_membership(auth_user_id('right@example.com'), 'Bench Payroll', 'active');
-SELECT auth_create_user('elsewhere@example.com', 'the right password', product => 'Bench Accounting');
+SELECT auth_create_user('elsewhere@example.com', 'the proper passphrase', product => 'Bench Accounting');
 DO $$ BEGIN CREATE ROLE bench_payroll_app NOLOGIN IN ROLE auth_client; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 SELECT auth_set_app_role('Bench Payroll', 'bench_payroll_app');
 CREATE TABLE timings (fn text, kind text, ms float8);
@@ -62,17 +63,17 @@ echo "-- (auth.max_failed_logins = 0 in this run, so wrong passwords are never l
 sql <<SQL
 SET auth.max_failed_logins = 0;
 -- Warm up: plans and the first Argon2 allocation.
-SELECT timed(\$\$SELECT auth_login('right@example.com', 'the right password')\$\$) \g /dev/null
+SELECT timed(\$\$SELECT auth_login('right@example.com', 'the proper passphrase')\$\$) \g /dev/null
 DO \$\$
 DECLARE
     cases text[][] := ARRAY[
-        ['right',         'right@example.com',    'the right password'],
+        ['right',         'right@example.com',    'the proper passphrase'],
         ['wrong',         'wrong@example.com',    'a wrong password!!'],
-        ['unknown email', 'nobody@example.com',   'the right password'],
-        ['inactive',      'inactive@example.com', 'the right password'],
-        ['locked',        'locked@example.com',   'the right password'],
+        ['unknown email', 'nobody@example.com',   'the proper passphrase'],
+        ['inactive',      'inactive@example.com', 'the proper passphrase'],
+        ['locked',        'locked@example.com',   'the proper passphrase'],
         ['too long',      'wrong@example.com',    repeat('x', 5000)],
-        ['invisible',     'wrong' || chr(8203) || '@example.com', 'the right password']];
+        ['invisible',     'wrong' || chr(8203) || '@example.com', 'the proper passphrase']];
     fn text;
     i int;
     c int;
@@ -85,9 +86,9 @@ BEGIN
             END LOOP;
             -- As the Payroll app: its own user, and a user of another product.
             INSERT INTO timings VALUES (fn || ' (app)', 'right',
-                timed(format('SELECT %s(%L, %L)', fn, 'right@example.com', 'the right password'), 'bench_payroll_app'));
+                timed(format('SELECT %s(%L, %L)', fn, 'right@example.com', 'the proper passphrase'), 'bench_payroll_app'));
             INSERT INTO timings VALUES (fn || ' (app)', 'other product',
-                timed(format('SELECT %s(%L, %L)', fn, 'elsewhere@example.com', 'the right password'), 'bench_payroll_app'));
+                timed(format('SELECT %s(%L, %L)', fn, 'elsewhere@example.com', 'the proper passphrase'), 'bench_payroll_app'));
         END LOOP;
     END LOOP;
 END \$\$;
@@ -101,7 +102,7 @@ SELECT m.fn AS function, m.kind AS case, round(m.median::numeric, 2) AS median_m
 FROM m JOIN m r ON r.fn = m.fn AND r.kind = CASE WHEN m.fn LIKE '%(app)' THEN 'right' ELSE 'wrong' END
 ORDER BY 1, array_position(ARRAY['wrong', 'right', 'unknown email', 'invisible', 'inactive', 'locked', 'too long', 'other product'], m.kind);
 SQL
-# The same medians as targets: each case against the right password, within 10%.
+# The same medians as targets: each case against the proper passphrase, within 10%.
 sql -F $'\t' <<'SQL' |
 WITH m AS (SELECT fn, kind, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median FROM timings GROUP BY 1, 2)
 SELECT m.fn, m.kind, round(m.median::numeric, 3), round(r.median::numeric, 3), r.kind
@@ -112,10 +113,10 @@ SQL
 while IFS=$'\t' read -r fn kind median baseline baseline_kind; do
     case $baseline_kind in
         wrong) baseline_kind="a wrong password" ;;
-        right) baseline_kind="the right password" ;;
+        right) baseline_kind="the proper passphrase" ;;
     esac
     case $kind in
-        right) kind="the right password" ;;
+        right) kind="the proper passphrase" ;;
         'too long') kind="a password longer than any that can be set" ;;
         invisible) kind="an email holding an invisible character" ;;
         'unknown email') kind="an unknown email" ;;
@@ -141,9 +142,9 @@ SET auth.pwhash_memlimit = '$2';
 CREATE TEMP VIEW hwm AS SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status')
                                          FROM 'VmHWM:\s+(\d+) kB')::bigint AS kb;
 SELECT kb AS before_kb FROM hwm \gset
-SELECT auth_create_user('cost-$1-$2@example.com', 'the right password') \g /dev/null
+SELECT auth_create_user('cost-$1-$2@example.com', 'the proper passphrase') \g /dev/null
 SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY timed(format('SELECT auth_verify_password(%L, %L)',
-             'cost-$1-$2@example.com', 'the right password')))::numeric, 1)
+             'cost-$1-$2@example.com', 'the proper passphrase')))::numeric, 1)
        || ' ' || round(((SELECT kb FROM hwm) - :before_kb) / 1024.0, 1)
 FROM generate_series(1, $samples);
 SQL
@@ -159,7 +160,7 @@ cores=$(sql -c 'SHOW auth.max_concurrent_hashes')
 seconds=$(quick 2 5)
 step "logins per second, 4 clients, default cost, auth.max_concurrent_hashes = $cores (pgbench, $seconds s)"
 script=$(mktemp)
-echo "SELECT auth_login('right@example.com', 'the right password');" >"$script"
+echo "SELECT auth_login('right@example.com', 'the proper passphrase');" >"$script"
 out=$(pgbench -n -M prepared -c 4 -j 2 -T "$seconds" -f "$script" "$db" 2>/dev/null | grep -E "^(tps|latency average)")
 rm -f "$script"
 echo "$out"

@@ -33,7 +33,7 @@ step "data: one user, 100,000 other sessions"
 createdb "$db"
 q <<'SQL'
 CREATE EXTENSION auth;
-SELECT auth_create_user('bench@example.com', 'bench password 1') \g /dev/null
+SELECT auth_create_user('bench@example.com', 'quay lantern 1 elk') \g /dev/null
 -- 100,000 other sessions, so the index is not trivially small.
 INSERT INTO auth.user_sessions (user_id, token_hash, expires_at)
 SELECT 1, sha256(convert_to('other session ' || i, 'UTF8')), now() + interval '1 day'
@@ -49,9 +49,9 @@ CREATE ROLE $signin LOGIN IN ROLE auth_signin;
 CREATE ROLE $app LOGIN IN ROLE auth_client;
 SELECT auth_set_app_role('Bench App', '$app') \g /dev/null
 SQL
-token=$(q -c "SELECT auth_login('bench@example.com', 'bench password 1')")
+token=$(q -c "SELECT auth_login('bench@example.com', 'quay lantern 1 elk')")
 hash=$(q -c "SELECT encode(sha256(convert_to('$token', 'UTF8')), 'hex')")
-app_token=$(q -c "SELECT auth_login('bench@example.com', 'bench password 1', 'Bench App')")
+app_token=$(q -c "SELECT auth_login('bench@example.com', 'quay lantern 1 elk', 'Bench App')")
 app_hash=$(q -c "SELECT encode(sha256(convert_to('$app_token', 'UTF8')), 'hex')")
 stored=$(q -c "SELECT password_hash FROM auth.users WHERE id = 1")
 
@@ -131,9 +131,9 @@ figure "$area" "auth_issue_jwt (EdDSA; 2 clients)" "$issue_tps" tps
 figure "$area" "auth_verify_jwt (EdDSA; 2 clients)" "$verify_tps" tps
 
 step "auth_login against one Argon2id verification: pgbench, 1 client, $logins calls each"
-verify_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=bench password 1" -D "stored=$stored")
-login_ms=$(latency "$work/login.sql" -t "$logins" -D "password=bench password 1")
-verify2_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=bench password 1" -D "stored=$stored")
+verify_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=quay lantern 1 elk" -D "stored=$stored")
+login_ms=$(latency "$work/login.sql" -t "$logins" -D "password=quay lantern 1 elk")
+verify2_ms=$(latency "$work/verify.sql" -t "$logins" -D "password=quay lantern 1 elk" -D "stored=$stored")
 verify_ms=$(echo "$verify_ms $verify2_ms" | awk '{print ($1 < $2) ? $1 : $2}')
 printf 'Argon2id verification alone (crypto_pwhash_str_verify): %.2f ms\n' "$verify_ms"
 printf 'auth_login (successful):                                %.2f ms\n' "$login_ms"

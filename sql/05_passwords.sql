@@ -15,8 +15,11 @@ RESET auth.pwhash_opslimit;
 SET LOCAL auth.password_max_length = 12;
 SELECT regress_try($$SELECT auth_create_user('max@example.com', 'twelve chars')$$) IS NOT NULL AS exactly_max;
 SELECT regress_try($$SELECT auth_create_user('max1@example.com', 'thirteen char')$$) AS one_more;
+-- (One accent repeated is refused by the dictionary check, which this is not about.)
+SET LOCAL auth.password_check = none;
 SELECT regress_try($$SELECT auth_create_user('nfd@example.com', E'e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301e\u0301')$$) ~ '^\d+$'
     AS twelve_decomposed_accents;
+RESET auth.password_check;
 RESET auth.password_max_length;
 SELECT regress_try($$SELECT auth_create_user('empty@example.com', '')$$) AS empty_password,
        regress_try($$SELECT auth_create_user('null@example.com', NULL)$$) AS null_password,

@@ -85,9 +85,9 @@ SELECT is((SELECT count(*)::int FROM auth.roles r JOIN auth.products p ON p.id =
 
 -- ---------------------------------------------------------------------------------
 -- Users for the grants (created as the superuser).
-SELECT auth_create_user('tap.authz.ann@example.com', 'ann password') AS ann \gset
-SELECT auth_create_user('tap.authz.ben@example.com', 'ben password') AS ben \gset
-SELECT auth_create_user('tap.authz.cy@example.com', 'cy password') AS cy \gset
+SELECT auth_create_user('tap.authz.ann@example.com', 'ann harbour 71 quay') AS ann \gset
+SELECT auth_create_user('tap.authz.ben@example.com', 'ben harbour 72 quay') AS ben \gset
+SELECT auth_create_user('tap.authz.cy@example.com', 'cy harbour 73 quay') AS cy \gset
 
 -- auth_grant / auth_revoke / auth_has_role
 SET ROLE tap_authz_operator;

@@ -4,7 +4,7 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-SELECT plan(3 + 40 + 1 + 40);
+SELECT plan(3 + 41 + 1 + 41);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -146,6 +146,8 @@ INSERT INTO matrix VALUES
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 ('auth_rotate_signing_key()', $$SELECT auth_rotate_signing_key()$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
+('auth_add_breached_passwords(text[])', $$SELECT auth_add_breached_passwords(ARRAY['0b3087c187b0835a16de420f0bc89cb5fb9b189b'])$$,
+     'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 -- mailers only
 ('auth_outbox_claim(integer)', $$SELECT * FROM auth_outbox_claim()$$,
      'ok 42501 42501 42501 42501 42501 ok 42501 42501 42501');
@@ -162,7 +164,7 @@ SELECT is_empty($$
       AND p.pronamespace <> 'auth'::regnamespace
     EXCEPT SELECT function::text FROM matrix
 $$, 'every public function of the extension has a row in the matrix: decide who may call a new one');
-SELECT is(count(*)::int, 40, 'the matrix has one row per public function (40)') FROM matrix;
+SELECT is(count(*)::int, 41, 'the matrix has one row per public function (41)') FROM matrix;
 SELECT is(count(*)::int, 0, 'each row names an outcome for each of the 10 kinds of caller')
 FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 
@@ -212,6 +214,7 @@ INSERT INTO argument_matrix VALUES
 ('auth_verify_jwt(text)', 'ok ok ok ok'),
 ('auth_jwks()', 'ok ok ok ok'),
 ('auth_rotate_signing_key()', 'ok 42501 ok 42501'),
+('auth_add_breached_passwords(text[])', '22004 42501 22004 42501'),
 ('auth_create_api_key(bigint,text,text,timestamp with time zone)', '22004 22004 42704 42501'),
 ('auth_api_key_user(text,text)', 'ok ok ok 42501'),
 ('auth_revoke_api_key(text)', '22004 22004 ok 42501'),

@@ -14,9 +14,9 @@ SELECT auth_create_product('TapModel Shop', NULL, 'tap_model_admins') AS shop \g
 SELECT auth_create_product('TapModel Other') AS other \gset
 SELECT auth_create_role('TapModel Shop', r) FROM unnest(ARRAY['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'lone']) r \g /dev/null
 SELECT auth_create_role('TapModel Other', 'r1') \g /dev/null
-SELECT auth_create_user('tap.model.ann@example.com', 'ann password') AS ann \gset
-SELECT auth_create_user('tap.model.ben@example.com', 'ben password') AS ben \gset
-SELECT auth_create_user('tap.model.cy@example.com', 'cy password') AS cy \gset
+SELECT auth_create_user('tap.model.ann@example.com', 'ann harbour 71 quay') AS ann \gset
+SELECT auth_create_user('tap.model.ben@example.com', 'ben harbour 72 quay') AS ben \gset
+SELECT auth_create_user('tap.model.cy@example.com', 'cy harbour 73 quay') AS cy \gset
 
 -- ---------------------------------------------------------------------------------
 -- auth_create_tenant (client)

@@ -1,7 +1,7 @@
 -- Privileges and hardening: who may execute what, who may read what, pinned
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
-SELECT plan(94);
+SELECT plan(95);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all
@@ -244,7 +244,8 @@ FROM (VALUES ('auth_import_user', ARRAY['text', 'text', 'text', 'text'], 'bigint
              ('auth_verify_email', ARRAY['text'], 'boolean'),
              ('auth_set_password', ARRAY['bigint', 'text'], 'void'),
              ('auth_set_active', ARRAY['bigint', 'boolean'], 'void'),
-             ('auth_unlock_user', ARRAY['bigint'], 'void')) v(f, a, r);
+             ('auth_unlock_user', ARRAY['bigint'], 'void'),
+             ('auth_add_breached_passwords', ARRAY['text[]'], 'bigint')) v(f, a, r);
 SELECT is_empty($$
     SELECT f FROM unnest(ARRAY[
         'auth_verify_password(text,text)', 'auth_change_password(bigint,text,text,text)',
@@ -256,7 +257,7 @@ $$, 'auth_client and auth_admin may execute the client password functions');
 SELECT is_empty($$
     SELECT f FROM unnest(ARRAY[
         'auth_import_user(text,text,text,text)', 'auth_set_password(bigint,text)',
-        'auth_set_active(bigint,boolean)', 'auth_unlock_user(bigint)']) f
+        'auth_set_active(bigint,boolean)', 'auth_unlock_user(bigint)', 'auth_add_breached_passwords(text[])']) f
     WHERE has_function_privilege('auth_client', f, 'EXECUTE')
        OR NOT has_function_privilege('auth_admin', f, 'EXECUTE')
 $$, 'the admin password functions are auth_admin''s, not auth_client''s');
@@ -320,15 +321,16 @@ SELECT is(array_agg(f ORDER BY f), NULL,
           'every function that receives a secret runs with log_min_error_statement = panic and log_parameter_max_length_on_error = 0')
 FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.login', 'auth.verify_password', 'auth.change_password',
                   'auth.reset_password', 'auth.verify_email', 'auth.set_password', 'auth.logout', 'auth.issue_jwt',
-                  'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange']) f
+                  'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange',
+                  'auth.add_breached_passwords']) f
 WHERE NOT EXISTS (SELECT FROM pg_proc p
                   WHERE p.oid::regprocedure::text LIKE f || '(%'
                     AND 'log_min_error_statement=panic' = ANY (p.proconfig)
                     AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
 SELECT is((SELECT count(*)::int FROM pg_proc p
            WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
-             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 15,
-          'and they are the ones that do (15)');
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 16,
+          'and they are the ones that do (16)');
 
 SELECT * FROM finish();
 ROLLBACK;

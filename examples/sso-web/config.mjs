@@ -20,6 +20,6 @@ export const portOf = (url) => Number(new URL(url).port);
 
 // The demo's users, as setup.sql makes them; the sign-in page shows them.
 export const demoUsers = [
-    { email: 'alice@example.com', password: 'alice-demo-password', who: 'Alice Adams: admin in Accounting, viewer in Payroll' },
-    { email: 'bob@example.com', password: 'bob-demo-password', who: 'Bob Brown: user in Accounting, no access to Payroll' },
+    { email: 'alice@example.com', password: 'amber-demo-passphrase', who: 'Alice Adams: admin in Accounting, viewer in Payroll' },
+    { email: 'bob@example.com', password: 'cobalt-demo-passphrase', who: 'Bob Brown: user in Accounting, no access to Payroll' },
 ];

@@ -73,8 +73,8 @@ DECLARE
     u record;
     id bigint;
 BEGIN
-    FOR u IN SELECT * FROM (VALUES ('alice@example.com', 'alice-demo-password', 'Alice Adams'),
-                                   ('bob@example.com', 'bob-demo-password', 'Bob Brown'))
+    FOR u IN SELECT * FROM (VALUES ('alice@example.com', 'amber-demo-passphrase', 'Alice Adams'),
+                                   ('bob@example.com', 'cobalt-demo-passphrase', 'Bob Brown'))
                           AS t(email, password, full_name)
     LOOP
         id := auth_user_id(u.email);

@@ -116,7 +116,7 @@ The single sign-on demo is running (Ctrl-C stops it):
   Accounting App   ${demo.urls.Accounting}/
   Payroll App      ${demo.urls.Payroll}/
   mailbox          ${demo.urls.signin}/mail/   (the mailer writes into ${demo.mailDir})
-Sign in as alice@example.com / alice-demo-password or bob@example.com / bob-demo-password.
+Sign in as alice@example.com / amber-demo-passphrase or bob@example.com / cobalt-demo-passphrase.
 `);
     let code = 0;
     await Promise.race([

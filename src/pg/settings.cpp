@@ -26,6 +26,9 @@ int sso_code_ttl = 60;
 int max_failed_mfa_value = 5;
 char* mfa_issuer_value = nullptr;
 int max_grants_per_user = 1000;
+int password_check_index = 1;  // into kPasswordChecks: dictionary
+int password_history_value = 0;
+const struct config_enum_entry kPasswordChecks[] = {{"none", 0, false}, {"dictionary", 1, false}, {nullptr, 0, false}};
 
 // OWASP's minimum Argon2id cost (Password Storage Cheat Sheet): 19 MiB, 2 passes.
 constexpr int kOwaspMinMemlimitKb = 19 * 1024;
@@ -122,6 +125,14 @@ void define_settings() {
     // Read by auth.grant (current_setting): a user's grants within one product.
     define_int("auth.max_grants_per_user", "Most grants a user may hold within one product.",
                &max_grants_per_user, 1, 1000000, 0);
+    // NIST SP 800-63B 5.1.1.2: new passwords are compared with lists of weak ones.
+    DefineCustomEnumVariable("auth.password_check",
+                             "Quality check of new passwords: dictionary (cracklib, and the user's names) or none.",
+                             nullptr, &password_check_index, 1, kPasswordChecks, PGC_SUSET, 0, nullptr, nullptr,
+                             nullptr);
+    // Each remembered password costs one Argon2id verification per change: 24 bounds it.
+    define_int("auth.password_history", "How many earlier passwords of a user may not be set again.",
+               &password_history_value, 0, 24, 0);
     MarkGUCPrefixReserved("auth");
 }
 
@@ -147,5 +158,6 @@ int reset_token_ttl_seconds() { return reset_token_ttl; }
 int sso_code_ttl_seconds() { return sso_code_ttl; }
 int max_failed_mfa() { return max_failed_mfa_value; }
 const char* mfa_issuer() { return mfa_issuer_value ? mfa_issuer_value : ""; }
+bool password_check_dictionary() { return password_check_index == 1; }
 
 }  // namespace auth::pg

@@ -41,5 +41,7 @@ int sso_code_ttl_seconds();
 int max_failed_mfa();
 // auth.mfa_issuer: the issuer in a TOTP key URI.
 const char* mfa_issuer();
+// auth.password_check = dictionary: new passwords get cracklib's check and the names check.
+bool password_check_dictionary();
 
 }  // namespace auth::pg

@@ -41,7 +41,8 @@ $$;
 -- user becomes an active member (no role) of the product. A confined client signs users
 -- up to one of its products (NULL: its only one, else 22004); a sign-in service or an
 -- admin may name any product, or none. A taken email gives 23505 whoever asks: the one
--- place an app learns that an address has an account, as in every sign-up form.
+-- place an app learns that an address has an account, as in every sign-up form. The
+-- password must pass auth.check_password_policy (46_password_quality.sql).
 CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text,
                                  p_full_name text, p_phone_number text, p_product text) RETURNS bigint
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -50,6 +51,7 @@ CREATE FUNCTION auth.create_user(p_caller regrole, p_email text, p_password text
 DECLARE
     products bigint[] := auth.require_client(p_caller);
     v_product_id bigint;
+    new_hash text;
     new_id bigint;
 BEGIN
     IF p_product IS NOT NULL THEN
@@ -67,7 +69,10 @@ BEGIN
         END IF;
     END IF;
     PERFORM auth.check_profile(p_email, p_full_name, p_phone_number);
-    new_id := auth.insert_user(p_email, auth.hash_password(p_password), false, p_full_name, p_phone_number);
+    PERFORM auth.check_password_policy(p_password, 'password', p_email, p_full_name);
+    new_hash := auth.hash_password(p_password);
+    new_id := auth.insert_user(p_email, new_hash, false, p_full_name, p_phone_number);
+    PERFORM auth.remember_password(new_id, new_hash);
     IF v_product_id IS NOT NULL THEN
         INSERT INTO auth.user_products (user_id, product_id, status) VALUES (new_id, v_product_id, 'active');
     END IF;

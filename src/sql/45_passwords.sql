@@ -222,8 +222,9 @@ BEGIN
 END
 $$;
 
--- Sets a user's password hash (ours, not imported), clears any lockout, drops pending
--- reset tokens and ends the user's sessions but the one kept; the number ended.
+-- Sets a user's password hash (ours, not imported), remembers it for
+-- auth.password_history, clears any lockout, drops pending reset tokens and ends the
+-- user's sessions but the one kept; the number ended.
 CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep bytea DEFAULT NULL)
     RETURNS integer
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -232,6 +233,7 @@ BEGIN
     UPDATE auth.users u
     SET password_hash = p_new_hash, password_imported = false, updated_at = now()
     WHERE u.id = p_user_id;
+    PERFORM auth.remember_password(p_user_id, p_new_hash);
     PERFORM auth.clear_failures(p_user_id, 'password');
     DELETE FROM auth.account_tokens t
     WHERE t.user_id = p_user_id AND t.purpose = 'password_reset' AND t.used_at IS NULL;
@@ -322,12 +324,15 @@ BEGIN
     PERFORM auth.require_writable('auth_change_password');
     PERFORM auth.require_seen_user(products, p_user_id);
     -- The new password's policy first: a refused one costs no hash and counts nothing.
-    PERFORM auth.check_new_password(p_new_password, 'new_password');
+    PERFORM auth.check_password_policy(p_new_password, 'new_password', u.email, u.full_name)
+    FROM auth.users u WHERE u.id = p_user_id;
     checked := auth.authenticate(p_caller, p_user_id, NULL, p_old_password, true, false, products,
                                  'password_change_failed', NULL, NULL);
     IF checked.failure IS NOT NULL THEN
         RETURN false;
     END IF;
+    -- Only once the old password is proved: the history would answer a stranger too.
+    PERFORM auth.check_not_reused(p_user_id, p_new_password, 'new_password');
     ended := auth.replace_password(p_user_id, auth.hash_password(p_new_password, 'new_password'),
                                    auth.token_digest(p_keep_session));
     PERFORM auth.audit(p_caller, 'password_changed', p_user_id, NULL,
@@ -409,6 +414,10 @@ BEGIN
     IF found.id IS NULL THEN
         RETURN false;
     END IF;
+    -- The rules that need the user: a refusal raises, which leaves the token unused.
+    PERFORM auth.check_password_policy(p_new_password, 'new_password', u.email, u.full_name)
+    FROM auth.users u WHERE u.id = found.user_id;
+    PERFORM auth.check_not_reused(found.user_id, p_new_password, 'new_password');
     ended := auth.replace_password(found.user_id, auth.hash_password(p_new_password, 'new_password'));
     PERFORM auth.audit(p_caller, 'password_reset', found.user_id, NULL,
                        jsonb_build_object('token_id', found.id, 'sessions_ended', ended));
@@ -486,6 +495,9 @@ DECLARE
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.require_user(p_user_id);
+    PERFORM auth.check_password_policy(p_password, 'password', u.email, u.full_name)
+    FROM auth.users u WHERE u.id = p_user_id;
+    PERFORM auth.check_not_reused(p_user_id, p_password, 'password');
     ended := auth.replace_password(p_user_id, auth.hash_password(p_password, 'password'));
     PERFORM auth.audit(p_caller, 'password_set', p_user_id, NULL,
                        jsonb_build_object('sessions_ended', ended));

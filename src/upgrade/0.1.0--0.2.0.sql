@@ -247,3 +247,26 @@ BEGIN
     END IF;
 END
 $$;
+
+-- == Password quality (issue 12): the breached-password list and the password history
+-- (the same tables as src/sql/20_tables.sql); the functions and settings come with the
+-- "always" pieces and the library.
+-- SHA-1 digests of passwords known from data breaches (auth_add_breached_passwords), as
+-- breach corpora publish them; a new password on the list is refused. 20 bytes each, the
+-- digest itself as the key: no other column, no second index.
+CREATE TABLE auth.breached_passwords (
+    sha1 bytea PRIMARY KEY CHECK (length(sha1) = 20)
+);
+SELECT pg_catalog.pg_extension_config_dump('auth.breached_passwords', '');
+
+-- Argon2id hashes of the passwords a user set (never a password), the newest
+-- auth.password_history of them per user, so that a new password can be compared.
+CREATE TABLE auth.password_history (
+    id            bigserial PRIMARY KEY,
+    user_id       bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
+    password_hash text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX password_history_user_idx ON auth.password_history (user_id, id);
+SELECT pg_catalog.pg_extension_config_dump('auth.password_history', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.password_history_id_seq', '');

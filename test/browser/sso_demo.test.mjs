@@ -25,8 +25,8 @@ const database = 'sso_demo_test';
 const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const alice = { email: 'alice@example.com', password: 'alice-demo-password' };
-const bob = { email: 'bob@example.com', password: 'bob-demo-password', newPassword: 'bob-changed-password-2' };
+const alice = { email: 'alice@example.com', password: 'amber-demo-passphrase' };
+const bob = { email: 'bob@example.com', password: 'cobalt-demo-passphrase', newPassword: 'bob-changed-password-2' };
 
 let demo, browser, urls;
 const step = { timeout: 120_000 };   // per test; Playwright's own waits are 15 s

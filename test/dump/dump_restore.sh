@@ -20,9 +20,9 @@ DO $$ BEGIN CREATE ROLE dump_test_app NOLOGIN IN ROLE auth_client; EXCEPTION WHE
 SELECT auth_create_product('Dump App', NULL, 'dump_test_admins') \gset
 SELECT auth_set_app_role('Dump App', 'dump_test_app') \gset
 SELECT auth_create_role('Dump App', 'reader') \gset
-SELECT auth_create_user('dump@example.com', 'dump test password') AS uid \gset
+SELECT auth_create_user('dump@example.com', 'quay lantern test 5') AS uid \gset
 SELECT auth_grant(:uid, 'Dump App', 'reader') \gset
-SELECT auth_login('dump@example.com', 'dump test password', 'Dump App') AS token \gset
+SELECT auth_login('dump@example.com', 'quay lantern test 5', 'Dump App') AS token \gset
 SELECT auth_create_api_key(:uid, 'Dump App', 'dump key') AS api_key \gset
 SELECT :'token' || ' ' || :'api_key' || ' ' || auth_issue_jwt(:'token', 'Dump App') || ' '
        || (SELECT string_agg(kid || ' ' || encode(secret_key, 'hex'), ' ' ORDER BY kid) FROM auth.signing_keys);
@@ -46,13 +46,13 @@ check "the role grant is restored" t "$(q "$dst" -c "SELECT auth_has_role($uid, 
 check "the product's admin_role is restored, by name" dump_test_admins \
     "$(q "$dst" -c "SELECT admin_role FROM auth.products WHERE name = 'Dump App'")"
 check "the password still works" t \
-    "$(q "$dst" -c "SELECT auth_login('dump@example.com', 'dump test password', 'Dump App') IS NOT NULL")"
+    "$(q "$dst" -c "SELECT auth_login('dump@example.com', 'quay lantern test 5', 'Dump App') IS NOT NULL")"
 check "sequences continue after the restored ids" 2 \
-    "$(q "$dst" -c "SELECT auth_create_user('second@example.com', 'dump test password')")"
+    "$(q "$dst" -c "SELECT auth_create_user('second@example.com', 'quay lantern test 5')")"
 check "the audit log is restored" t \
     "$(q "$dst" -c "SELECT count(*) >= 5 FROM auth.audit_log WHERE event IN ('product_created','role_created','user_created','role_granted','login')")"
 check "the dump holds no session token" 0 "$(grep -cF -- "$token" "$dump.sql" || true)"
-check "the dump holds no password" 0 "$(grep -cF -- 'dump test password' "$dump.sql" || true)"
+check "the dump holds no password" 0 "$(grep -cF -- 'quay lantern test 5' "$dump.sql" || true)"
 check "the API key works in the restored database" "$uid" \
     "$(q "$dst" -c "SELECT auth_api_key_user('$api_key', 'Dump App')")"
 check "the dump holds no API key" 0 "$(grep -cF -- "${api_key#authkey_}" "$dump.sql" || true)"

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 sql() { psql -X -q -At -d "$db" "$@"; }
 sql -c 'CREATE EXTENSION auth'
-sql -c "SELECT auth_create_user('slots@example.com', 'slots-password')" >/dev/null
+sql -c "SELECT auth_create_user('slots@example.com', 'quay-lantern-9')" >/dev/null
 
 n=0
 tap() {  # tap CONDITION DESCRIPTION
@@ -39,13 +39,13 @@ tap '[ "$(sql -c "SHOW auth.max_concurrent_hashes")" = 1 ]' "the bound is 1 afte
 tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 0 ]' "no hash runs at the start"
 
 # A: a slow hash (60 passes over 64 MiB, about 1.5 s here) holds the only slot.
-sql -c "SET auth.pwhash_opslimit = 60" -c "SELECT auth_create_user('slow@example.com', 'slow-password'), clock_timestamp()" \
+sql -c "SET auth.pwhash_opslimit = 60" -c "SELECT auth_create_user('slow@example.com', 'quay-lantern-77'), clock_timestamp()" \
     >"$work/a.out" 2>&1 &
 await 'SELECT auth.hashes_running()' 1 || true
 tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 1 ]' "the slow hash holds a slot"
 
 # B: a login waits for the slot.
-sql -c "SELECT auth_login('slots@example.com', 'slots-password') IS NOT NULL, clock_timestamp()" >"$work/b.out" 2>&1 &
+sql -c "SELECT auth_login('slots@example.com', 'quay-lantern-9') IS NOT NULL, clock_timestamp()" >"$work/b.out" 2>&1 &
 waiting="SELECT count(*) FROM pg_stat_activity
          WHERE wait_event_type = 'Extension' AND wait_event = 'Extension' AND query LIKE '%auth_login%'"
 await "$waiting" 1 || true
@@ -53,7 +53,7 @@ tap '[ "$(sql -c "$waiting")" = 1 ]' "a second hash (a login) waits, wait event 
 
 # C: a statement_timeout ends a wait cleanly with 57014, and the session goes on.
 sql -v VERBOSITY=verbose -c "SET statement_timeout = '200ms'" \
-    -c "SELECT auth_verify_password('slots@example.com', 'slots-password')" \
+    -c "SELECT auth_verify_password('slots@example.com', 'quay-lantern-9')" \
     -c "RESET statement_timeout" -c "SELECT 'next statement ran'" >"$work/c.out" 2>&1 || true
 tap "grep -q '57014' '$work/c.out' && grep -q 'canceling statement due to statement timeout' '$work/c.out'" \
     "statement_timeout ends the wait with 57014"
@@ -62,7 +62,7 @@ tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 1 ]' \
     "the timed-out waiter freed nothing: the slow hash still holds the only slot"
 
 # D: a query cancel (pg_cancel_backend) ends a wait the same way.
-sql -v VERBOSITY=verbose -c "SELECT auth_verify_password('slots@example.com', 'slots-password')" >"$work/d.out" 2>&1 &
+sql -v VERBOSITY=verbose -c "SELECT auth_verify_password('slots@example.com', 'quay-lantern-9')" >"$work/d.out" 2>&1 &
 await "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%auth_verify_password%'" 1 || true
 sql -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
         WHERE wait_event = 'Extension' AND query LIKE '%auth_verify_password%' AND pid <> pg_backend_pid()" >/dev/null
@@ -85,6 +85,6 @@ tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 0 ]' "every slot was given b
 sql -c "SELECT auth_create_user('slots@example.com', 'a duplicate email')" >/dev/null 2>&1 || true
 sql -c "SELECT auth_import_user('bad@example.com', '\$2b\$99\$yyP94uM/XDlQsyaupZt.UeUbpDxleEheyLlwuCgFaTiQxB2SXn48y')" >/dev/null 2>&1 || true
 tap '[ "$(sql -c "SELECT auth.hashes_running()")" = 0 ]' "errors after a hash, or inside a format check, leave no slot taken"
-tap '[ "$(sql -c "SELECT auth_verify_password('"'"'slots@example.com'"'"', '"'"'slots-password'"'"') IS NOT NULL")" = t ]' \
+tap '[ "$(sql -c "SELECT auth_verify_password('"'"'slots@example.com'"'"', '"'"'quay-lantern-9'"'"') IS NOT NULL")" = t ]' \
     "hashing still works afterwards"
 echo "1..$n"

@@ -32,17 +32,17 @@ check() {  # check DESCRIPTION EXPECTED ACTUAL
     if [ "$2" = "$3" ]; then echo "ok $n - $1"; else echo "not ok $n - $1 (expected '$2', got '$3')"; fail=1; fi
 }
 
-uid=$(sql -c 'CREATE EXTENSION auth' -c "SELECT auth_create_user('nopreload@example.com', 'nopreload password')")
+uid=$(sql -c 'CREATE EXTENSION auth' -c "SELECT auth_create_user('nopreload@example.com', 'quay lantern np 6')")
 check "sign-up works without the preloaded library" 1 "$uid"
 hint="Add auth to shared_preload_libraries in postgresql.conf and restart the server."
 check "auth_login refuses with 55000 and a hint" "55000 auth_login needs the auth library preloaded|$hint" \
-    "$(error_of "SELECT auth_login('nopreload@example.com', 'nopreload password')")"
+    "$(error_of "SELECT auth_login('nopreload@example.com', 'quay lantern np 6')")"
 check "auth_verify_password refuses the same way" "55000 auth_verify_password needs the auth library preloaded|$hint" \
     "$(error_of "SELECT auth_verify_password('nopreload@example.com', 'a wrong password')")"
 check "auth_change_password refuses the same way" "55000 auth_change_password needs the auth library preloaded|$hint" \
-    "$(error_of "SELECT auth_change_password($uid, 'nopreload password', 'a new password')")"
+    "$(error_of "SELECT auth_change_password($uid, 'quay lantern np 6', 'a new password')")"
 check "nothing was counted or recorded" "0|0" \
     "$(sql -c "SELECT count(*) FROM auth.login_failures" -c "SELECT count(*) FROM auth.audit_log WHERE event LIKE '%failed'" | paste -sd'|')"
-check "the error's log line carries no password" 0 "$(grep -c 'nopreload password\|a wrong password' "$dir/server.log" || true)"
+check "the error's log line carries no password" 0 "$(grep -c 'quay lantern np 6\|a wrong password' "$dir/server.log" || true)"
 echo "1..$n"
 exit $fail

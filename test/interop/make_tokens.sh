@@ -14,9 +14,9 @@ CREATE EXTENSION auth;
 SELECT auth_create_product('Interop App') \gset
 SELECT auth_create_product('Interop Other') \gset
 SELECT auth_create_role('Interop App', 'editor') \gset
-SELECT auth_create_user('interop@example.com', 'interop password') AS uid \gset
+SELECT auth_create_user('interop@example.com', 'quay lantern 42 elk') AS uid \gset
 SELECT auth_grant(:uid, 'Interop App', 'editor') \gset
-SELECT auth_login('interop@example.com', 'interop password') AS token \gset
+SELECT auth_login('interop@example.com', 'quay lantern 42 elk') AS token \gset
 \o $TOKENS_DIR/eddsa_old.jwt
 SELECT auth_issue_jwt(:'token', 'Interop App');
 \o

@@ -20,9 +20,9 @@ read -r uid token api_key <<<"$(q -d "$db" <<'SQL'
 CREATE EXTENSION auth;
 SELECT auth_create_product('Standby App') \gset
 SELECT auth_create_role('Standby App', 'reader') \gset
-SELECT auth_create_user('standby@example.com', 'standby password') AS uid \gset
+SELECT auth_create_user('standby@example.com', 'quay lantern 8 owl') AS uid \gset
 SELECT auth_grant(:uid, 'Standby App', 'reader') \gset
-SELECT auth_login('standby@example.com', 'standby password') AS token \gset
+SELECT auth_login('standby@example.com', 'quay lantern 8 owl') AS token \gset
 SELECT auth_create_api_key(:uid, 'Standby App', 'standby key') AS api_key \gset
 -- Last used 5 minutes ago: a check on a writable server would refresh it.
 UPDATE auth.user_sessions SET last_used_at = now() - interval '5 minutes';
@@ -52,7 +52,7 @@ jwt=$(standby "SELECT auth_issue_jwt('$token', 'Standby App')")
 check "a JWT issued on the standby verifies on the primary" "$uid" \
     "$(q -d "$db" -c "SELECT auth_verify_jwt('$jwt')->>'sub'")"
 check "auth_verify_password accepts the right password on the standby" "$uid" \
-    "$(standby "SELECT auth_verify_password('standby@example.com', 'standby password')")"
+    "$(standby "SELECT auth_verify_password('standby@example.com', 'quay lantern 8 owl')")"
 check "and refuses a wrong one" "" \
     "$(standby "SELECT auth_verify_password('standby@example.com', 'wrong password')")"
 check "the hash due for an upgrade is left as it was" "$hash_before" \
@@ -62,7 +62,7 @@ check "the hash due for an upgrade is left as it was" "$hash_before" \
 locked_on_standby=$(on_standby "$db" <<'SQL' 2>&1
 SET auth.max_failed_logins = 3;
 SELECT count(auth_verify_password('standby@example.com', 'wrong ' || n)) FROM generate_series(1, 3) n;
-SELECT coalesce(auth_verify_password('standby@example.com', 'standby password')::text, 'refused');
+SELECT coalesce(auth_verify_password('standby@example.com', 'quay lantern 8 owl')::text, 'refused');
 SQL
 )
 check "three failures on the standby lock the account there: the right password is refused" "0|refused" \
@@ -70,11 +70,11 @@ check "three failures on the standby lock the account there: the right password 
 check "and the lock is the standby's own: nothing was written" 0 \
     "$(standby "SELECT count(*) FROM auth.login_failures WHERE user_id = $uid")"
 check "auth_login on the standby gives NULL with a WARNING, never an error" "WARNING:  auth_login needs a writable transaction|" \
-    "$(standby "SELECT auth_login('standby@example.com', 'standby password')" 2>&1 | grep -v HINT | paste -sd'|')"
+    "$(standby "SELECT auth_login('standby@example.com', 'quay lantern 8 owl')" 2>&1 | grep -v HINT | paste -sd'|')"
 check "the checks on the standby did not refresh the session (last used 5 minutes ago or more)" t \
     "$(q -d "$db" -c "SELECT now() - last_used_at >= interval '5 minutes' FROM auth.user_sessions")"
 check "on the primary (which knows nothing of the standby's lock) the right password succeeds" "$uid" \
-    "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'standby password')")"
+    "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'quay lantern 8 owl')")"
 check "and upgrades the hash to the current cost" t \
     "$(q -d "$db" -c "SELECT password_hash LIKE '%\$m=65536,t=3,p=1\$%' FROM auth.users WHERE id = $uid")"
 check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$STANDBY_DIR/server.log" || true)"

@@ -138,7 +138,7 @@ check "a wrong password is still refused" t \
 check "the signing key of 0.1.0 still signs" "$kid" \
     "$(q "$old" -c "SELECT auth.jwt_key_id(auth_issue_jwt('$session_a', 'Accounting'))")"
 check "new users get ids after the old ones" t \
-    "$(q "$old" -c "SELECT auth_create_user('dave@example.com', 'dave password 333') > 3")"
+    "$(q "$old" -c "SELECT auth_create_user('dave@example.com', 'river lantern 333') > 3")"
 check "a reset token 0.1.0 handed to an app is void after the update" f \
     "$(q "$old" -c "SELECT auth_reset_password('$reset_token', 'bob new password 4')")"
 
