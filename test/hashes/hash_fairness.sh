@@ -45,9 +45,9 @@ CREATE TABLE busy_checks (n bigserial PRIMARY KEY);
 GRANT INSERT ON busy_checks TO $busy;
 GRANT USAGE ON SEQUENCE busy_checks_n_seq TO $busy;
 SET auth.pwhash_opslimit = 12;  -- about 0.3 s a check here
-SELECT auth_create_user('busy@example.com', 'busy-password');
+SELECT auth_create_user('busy@example.com', 'Amber orbit 7 slot');
 RESET auth.pwhash_opslimit;
-SELECT auth_create_user('other@example.com', 'other-password');
+SELECT auth_create_user('other@example.com', 'Quartz meadow 8 slot');
 SQL
 psql -X -q -d postgres -c "LOAD 'auth'" -c 'ALTER SYSTEM SET auth.max_concurrent_hashes = 1' -c 'SELECT pg_reload_conf()' >/dev/null
 await 'SHOW auth.max_concurrent_hashes' 1 || true
@@ -71,7 +71,7 @@ tap '[ "$(sql -c "SELECT auth.hashes_waiting() >= 4")" = t ]' "the busy role kee
 worst=0
 for round in 1 2 3; do
     before=$(sql -c 'SELECT count(*) FROM busy_checks')
-    ok=$(psql -X -q -At -d "$db" -U "$other" -c "SELECT auth_login('other@example.com', 'other-password') IS NOT NULL")
+    ok=$(psql -X -q -At -d "$db" -U "$other" -c "SELECT auth_login('other@example.com', 'Quartz meadow 8 slot') IS NOT NULL")
     after=$(sql -c 'SELECT count(*) FROM busy_checks')
     passed=$((after - before))
     [ "$passed" -gt "$worst" ] && worst=$passed
