@@ -3,6 +3,7 @@
 
 #include "core/password_hash.h"
 #include "pg/hash_slots.h"
+#include "pg/server_key.h"
 #include "pg/settings.h"
 
 extern "C" {
@@ -22,5 +23,7 @@ void _PG_init(void) {
     auth::pg::define_settings();
     // The server-wide bound on concurrent hashes lives in shared memory reserved at start.
     if (process_shared_preload_libraries_in_progress) auth::pg::request_hash_slots();
+    // The server key that seals secrets at rest: made once, in the data directory.
+    if (process_shared_preload_libraries_in_progress) auth::pg::create_server_key_file_if_absent();
 }
 }

@@ -1,7 +1,9 @@
 -- Made once, at CREATE EXTENSION, after the functions they need: the trigger that ends
 -- a deactivated user's sessions (its function is in 62_session_rules.sql), the one that
--- announces changes of auth.products to the checks' caches (57_client_scope.sql), and
--- the first signing keys. An upgrade script changes these itself (src/upgrade/).
+-- announces changes of auth.products to the checks' caches (57_client_scope.sql). No
+-- signing key is made here: the first token signed makes one of auth.jwt_algorithm
+-- (65_jwt.sql), so a restored dump brings its own keys back without a clash. An
+-- upgrade script changes these itself (src/upgrade/).
 
 CREATE TRIGGER users_deactivation_ends_sessions
     AFTER UPDATE OF is_active ON auth.users
@@ -14,5 +16,3 @@ CREATE TRIGGER products_changed
     FOR EACH STATEMENT EXECUTE FUNCTION auth.products_changed();
 ALTER TABLE auth.products ENABLE ALWAYS TRIGGER products_changed;
 
--- The keys made at CREATE EXTENSION.
-SELECT auth.add_signing_keys();
