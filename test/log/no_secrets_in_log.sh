@@ -48,7 +48,7 @@ FROM (SELECT auth_create_api_key(auth_user_id('log@example.com'), 'Log App', 'lo
 SELECT auth_api_key_user(:'ka' || :'kb', 'Log App') IS NULL;
 SELECT auth_revoke_api_key(:'ka' || :'kb');
 SELECT auth_rotate_signing_key() IS NULL;
-SELECT encode(secret_key, 'hex') FROM auth.signing_keys;
+SELECT encode(auth.unseal(sealed_secret, auth.signing_key_context(kid)), 'hex') FROM auth.signing_keys;
 SELECT auth_verify_password('log@example.com', :'p1' || :'p2') IS NULL;
 SELECT auth_verify_password('log@example.com', :'p2' || :'p1') IS NULL;
 SELECT auth_change_password(auth_user_id('log@example.com'), :'p2' || :'p1', :'p1' || :'p2');
@@ -56,7 +56,8 @@ SELECT auth_change_password(auth_user_id('log@example.com'), :'p1' || :'p2', :'s
 SELECT auth_import_user('imp@example.com', '$2b$99$' || :'p1' || :'p2' || '0123456789012345678901234567890123456');
 SELECT auth_import_user('imp@example.com', '$argon2id$v=19$m=65536,t=2,p=1$' || :'p1' || :'p2');
 SELECT auth_request_password_reset('log@example.com');
-SELECT token AS reset FROM auth.outbox WHERE kind = 'password_reset' ORDER BY id DESC LIMIT 1 \gset
+SELECT convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') AS reset
+FROM auth.outbox WHERE kind = 'password_reset' ORDER BY id DESC LIMIT 1 \gset
 SELECT auth_reset_password(:'reset', :'p1' || :'p2');
 SELECT :'reset';
 SELECT auth_request_email_verification(auth_user_id('log@example.com'));
@@ -137,7 +138,8 @@ SELECT auth.queue_message(current_user::regrole, 'password_reset', :uid, NULL, p
 SELECT count(*) FROM auth_outbox_claim();
 INSERT INTO s SELECT 'sso_code_digest', encode(code_hash, 'hex') FROM auth.sso_codes;
 INSERT INTO s SELECT 'session_digest', encode(token_hash, 'hex') FROM auth.user_sessions;
-INSERT INTO s SELECT 'signing_key', encode(secret_key, 'hex') FROM auth.signing_keys;
+INSERT INTO s SELECT 'signing_key', encode(auth.unseal(sealed_secret, auth.signing_key_context(kid)), 'hex')
+FROM auth.signing_keys;
 INSERT INTO s SELECT 'api_key_digest', encode(key_hash, 'hex') FROM auth.api_keys;
 SET auto_explain.log_min_duration = -1;
 SELECT 'secret', k, v FROM s WHERE v IS NOT NULL;
