@@ -3,7 +3,7 @@
 -- functions are the owner's alone; a sealed value opens only in its own place.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(24);
+SELECT plan(30);
 
 \ir helpers.psql
 
@@ -108,6 +108,27 @@ SELECT is(pg_temp.error_of('SELECT auth_outbox_claim()'), 'XX001: a sealed value
           'a token moved to another message does not open there');
 RESET ROLE;
 ROLLBACK TO moved;
+
+-- ---------------------------------------------------------------------------------
+-- Rotating the server key (superusers only): a new key seals from now on, and every
+-- stored value is sealed again under it; the old key stays in the file for old dumps.
+SELECT auth.sealed_key_id(sealed_secret) AS old_key_id FROM auth.signing_keys WHERE kid = :'kid' \gset
+SET ROLE tap_rest_operator;
+SELECT is(pg_temp.error_of('SELECT auth.rotate_server_key()'), '42501: permission denied for function rotate_server_key',
+          'an auth_admin may not rotate the server key');
+RESET ROLE;
+SELECT auth.rotate_server_key() AS new_key_id \gset
+SELECT isnt(:'new_key_id'::text, :'old_key_id'::text, 'auth.rotate_server_key returns a new key id');
+SELECT is(array_agg(DISTINCT k), ARRAY[:'new_key_id'::text], 'every stored sealed value is sealed under it now')
+FROM (SELECT auth.sealed_key_id(sealed_secret) FROM auth.signing_keys WHERE sealed_secret IS NOT NULL
+      UNION ALL SELECT auth.sealed_key_id(sealed_token) FROM auth.outbox WHERE sealed_token IS NOT NULL) x(k);
+SELECT is(auth.sealed_key_id(auth.seal('\x01'::bytea, 'auth.test:2')), :'new_key_id', 'new values are sealed under it');
+SELECT is(auth.unseal(:'read_sealed'::bytea, auth.signing_key_context(:'kid')), :'secret'::bytea,
+          'a value sealed under the old key (as in an older dump) still opens');
+SET ROLE tap_rest_app;
+SELECT is(auth_verify_jwt(auth_issue_jwt(:'lou_session', 'TapRest Product'))->>'sub', :lou::text,
+          'the re-sealed signing key still signs');
+RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- The mailer gets the token in clear, and the row keeps nothing.

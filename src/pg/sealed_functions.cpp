@@ -57,3 +57,11 @@ AUTH_SQL_FUNCTION(auth_unseal) {
     }
     return pg::bytea_datum(reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size());
 }
+
+// auth.add_server_key() RETURNS text: appends a new key to the server key file and
+// returns its id; from now on every backend seals with it (auth.rotate_server_key
+// re-seals what is stored).
+AUTH_SQL_FUNCTION(auth_add_server_key) {
+    pg::prepare_server_keys();
+    return pg::text_datum(pg::add_server_key());
+}

@@ -32,6 +32,29 @@ constexpr const char* kMissingHint =
 // The cached keys of this backend; wiped by their destructor at exit.
 std::unique_ptr<core::sealed::KeyRing> cached_keys;
 bool exit_callback_registered = false;
+// Which version of the file the cache holds: a rotation changes its size and mtime.
+struct FileVersion {
+    ino_t inode = 0;
+    off_t size = 0;
+    struct timespec modified = {};
+    bool operator==(const FileVersion& o) const {
+        return inode == o.inode && size == o.size && modified.tv_sec == o.modified.tv_sec &&
+               modified.tv_nsec == o.modified.tv_nsec;
+    }
+};
+FileVersion cached_version;
+
+// The file's version now, or a zero version when it cannot be stat'ed.
+FileVersion file_version() {
+    FileVersion version;
+    struct stat st;
+    if (stat(kServerKeyFile, &st) == 0) {
+        version.inode = st.st_ino;
+        version.size = st.st_size;
+        version.modified = st.st_mtim;
+    }
+    return version;
+}
 
 // on_proc_exit callback: wipes the cached keys.
 void wipe_server_keys(int, Datum) { cached_keys.reset(); }
@@ -157,7 +180,8 @@ void prepare_server_keys() {
 }
 
 const core::sealed::KeyRing& server_keys(bool reload) {
-    if (cached_keys && !reload) return *cached_keys;
+    const FileVersion version = file_version();
+    if (cached_keys && !reload && version == cached_version) return *cached_keys;
     std::string text = read_key_file();
     const core::ScopedWipe wipe_text(text.data(), text.size());
     try {
@@ -167,7 +191,32 @@ const core::sealed::KeyRing& server_keys(bool reload) {
         std::snprintf(reason, sizeof reason, "%s", e.detail().c_str());
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, e.what(), reason);
     }
+    cached_version = version;
     return *cached_keys;
+}
+
+std::string add_server_key() {
+    const core::sealed::KeyRing& ring = server_keys(true);  // the file is there and sound
+    const std::uint32_t old_id = ring.current().id;
+    std::string line = core::sealed::new_key_line();
+    const core::ScopedWipe wipe_line(line.data(), line.size());
+    std::string text = read_key_file();
+    const bool needs_newline = !text.empty() && text.back() != '\n';
+    core::wipe(text.data(), text.size());
+    if (needs_newline) line.insert(0, "\n");
+    const int fd = open(kServerKeyFile, O_WRONLY | O_APPEND);
+    const bool written = fd >= 0 && write_all(fd, line) && fsync(fd) == 0;
+    const int saved = errno;
+    if (fd >= 0) close(fd);
+    if (!written) {
+        char reason[256];
+        std::snprintf(reason, sizeof reason, "could not add a key to the server key file \"auth_server_key\": %s",
+                      std::strerror(saved));
+        throw SqlError(ERRCODE_IO_ERROR, reason, nullptr);
+    }
+    const std::uint32_t new_id = server_keys(true).current().id;
+    if (new_id == old_id) throw SqlError(ERRCODE_INTERNAL_ERROR, "the new server key was not read back", nullptr);
+    return core::sealed::key_id_text(new_id);
 }
 
 }  // namespace auth::pg

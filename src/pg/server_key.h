@@ -18,9 +18,15 @@ void create_server_key_file_if_absent();
 // of the calling frame exists (it is a PostgreSQL call).
 void prepare_server_keys();
 
-// The keys, read from the file on first use (again when reload is set). Throws
-// pg::SqlError: 58P01 when the file is missing, 55000 when it cannot be read, is
-// readable by others or is malformed, each with a hint.
+// The keys, read from the file on first use, and again when the file changed since (a
+// rotation by another backend) or when reload is set. Throws pg::SqlError: 58P01 when
+// the file is missing, 55000 when it cannot be read, is readable by others or is
+// malformed, each with a hint.
 const core::sealed::KeyRing& server_keys(bool reload = false);
+
+// Appends a new random key to the file (it seals from now on; the others still open)
+// and returns its id. Throws pg::SqlError as server_keys does, or 58030 when the file
+// cannot be written.
+std::string add_server_key();
 
 }  // namespace auth::pg

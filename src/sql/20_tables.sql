@@ -229,11 +229,12 @@ CREATE INDEX account_tokens_user_idx ON auth.account_tokens (user_id, purpose);
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens_id_seq', '');
 
--- Signing keys. Every key is made here, from libsodium's random source, when a token is
--- first signed under auth.jwt_algorithm or at auth_rotate_signing_key: none at CREATE
--- EXTENSION, and an HS256 secret only once HS256 is configured. The secret is sealed
--- under the server key file (35_sealed.sql; context 'auth.signing_keys:<kid>'), so the
--- table is dumped: a restore into a cluster with the same key file keeps the keys.
+-- Signing keys. Every key is made here, from libsodium's random source: one of
+-- auth.jwt_algorithm at CREATE EXTENSION, then at auth_rotate_signing_key, or when a
+-- token is signed under an algorithm the current key is not of; so an HS256 secret
+-- exists only once HS256 is configured. The secret is sealed under the server key file
+-- (35_sealed.sql; context 'auth.signing_keys:<kid>'), so the table is dumped: a restore
+-- into a cluster with the same key file keeps the keys.
 -- One key is current (signs) at a time; retired_at is when it stopped being current,
 -- and a key verifies while it is current or for auth.jwt_max_ttl() after (65_jwt.sql).
 CREATE TABLE auth.signing_keys (

@@ -79,6 +79,21 @@ BEGIN
 END
 $$;
 
+-- A key inserted as current retires the current one, however it arrives. add_signing_key
+-- does so itself first; this trigger (src/sql/80_install_only.sql) is for rows a restore
+-- brings: pg_restore's COPY of the dumped current key retires the one CREATE EXTENSION
+-- made (its EdDSA secret dropped), and the dumped key signs again.
+CREATE FUNCTION auth.signing_key_inserted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE auth.signing_keys k
+    SET retired_at = statement_timestamp(),
+        sealed_secret = CASE WHEN k.algorithm = 'EdDSA' THEN NULL ELSE k.sealed_secret END
+    WHERE k.retired_at IS NULL AND k.kid <> NEW.kid;
+    RETURN NEW;
+END
+$$;
+
 -- The key that signs now: the current key when it is of auth.jwt_algorithm; else a new
 -- key of that algorithm is made (retiring the current one), so an HS256 secret exists
 -- only once HS256 is configured and used. In a read-only transaction, with no key of

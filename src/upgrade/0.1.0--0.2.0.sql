@@ -141,6 +141,15 @@ WHERE sealed_secret IS NOT NULL;
 COMMENT ON TABLE auth.signing_keys IS
     'JWT signing keys, their secrets sealed under the server key file';
 SELECT pg_catalog.pg_extension_config_dump('auth.signing_keys', '');
+-- A key inserted as current retires the previous one (so a restored dump's key replaces
+-- the one CREATE EXTENSION made); the "always" piece 65_jwt.sql replaces the function.
+CREATE FUNCTION auth.signing_key_inserted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER signing_key_inserted
+    BEFORE INSERT ON auth.signing_keys
+    FOR EACH ROW WHEN (NEW.retired_at IS NULL) EXECUTE FUNCTION auth.signing_key_inserted();
+ALTER TABLE auth.signing_keys ENABLE ALWAYS TRIGGER signing_key_inserted;
 -- The outbox is new in 0.2.0 and empty here: its token column becomes the sealed one.
 ALTER TABLE auth.outbox RENAME COLUMN token TO sealed_token;
 ALTER TABLE auth.outbox ALTER COLUMN sealed_token TYPE bytea USING NULL;

@@ -72,8 +72,10 @@ check "the dump holds the signing key's row" 1 "$(grep -cF -- "$kid" "$dump.sql"
 check "but not its secret, in hex or base64 (the test read it through auth.unseal)" 0 \
     "$(grep -ciF -e "$secret_hex" -e "$seed_hex" -e "$secret_b64" -e "$seed_b64" -e "$seed_b64url" "$dump.sql" || true)"
 check "nor the outbox token" 0 "$(grep -cF -- "$mail_token" "$dump.sql" || true)"
-check "the restored database has the dumped key and made none of its own" "$kid" \
-    "$(q "$dst" -c "SELECT string_agg(kid, ',') FROM auth.signing_keys")"
+check "the dumped key is the restored database's current key again" "$kid" \
+    "$(q "$dst" -c "SELECT kid FROM auth.signing_keys WHERE retired_at IS NULL")"
+check "the key CREATE EXTENSION made in it is retired, its secret dropped" "EdDSA|true" \
+    "$(q "$dst" -c "SELECT algorithm || '|' || (sealed_secret IS NULL) FROM auth.signing_keys WHERE kid <> '$kid'")"
 check "a JWT signed before the dump verifies after the restore (same server key file)" "$uid" \
     "$(q "$dst" -c "SELECT auth_verify_jwt('$jwt')->>'sub'")"
 check "and the restored key signs: its secret opens with the key file" "$kid" \

@@ -64,14 +64,15 @@ check() {  # check DESCRIPTION EXPECTED ACTUAL
     if [ "$2" = "$3" ]; then echo "ok $count - $1"; else echo "not ok $count - $1 (expected '$2', got '$3')"; fail=1; fi
 }
 as_app() { q -c "SET ROLE $app" -c "$1"; }
-check "the reader reads the key table (pg_read_all_data)" 2 "$(wc -l < "$dir/read.txt")"
+check "the reader reads the key table (pg_read_all_data): the first EdDSA key, the HS256 one, the current EdDSA one" 3 \
+    "$(wc -l < "$dir/read.txt")"
 check "the genuine EdDSA token verifies" "$(q -c "SELECT auth_user_id('attacker@example.com')")" \
     "$(as_app "SELECT auth_verify_jwt('$(cat "$dir/genuine.jwt")')->>'sub'")"
 while IFS=$'\t' read -r what forged; do
     check "a PyJWT HS256 token for another user, made with $what, is refused" "" \
         "$(as_app "SELECT auth_verify_jwt('$forged')")"
 done < "$dir/forged.txt"
-check "PyJWT made six forgeries (EdDSA public key; each sealed secret in bytes and hex; the old HS256 secret)" 6 \
+check "PyJWT made seven forgeries (two EdDSA public keys; two sealed secrets in bytes and hex; the old HS256 secret)" 7 \
     "$(wc -l < "$dir/forged.txt")"
 echo "1..$count"
 exit $fail
