@@ -2,7 +2,7 @@
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
 CREATE EXTENSION auth;
-SELECT plan(99);
+SELECT plan(101);
 
 CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_jwt_operator NOLOGIN IN ROLE auth_admin;
@@ -325,6 +325,26 @@ SELECT is_empty(format($$SELECT a.id FROM auth.audit_log a, auth.signing_keys k,
                             OR strpos(a::text, encode(secret, 'base64')) > 0
                             OR strpos(a::text, %L) > 0$$, :'jwt'),
                 'no audit row holds a signing key or a token');
+
+-- In a read-only transaction (a hot standby) no key can be made: under an algorithm the
+-- current key is not of, auth_issue_jwt says so (55000) rather than sign with the other.
+CREATE FUNCTION pg_temp.read_only_issue_state(session text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        SET LOCAL transaction_read_only = on;
+        PERFORM auth_issue_jwt(session, 'TapJwt Product');
+        RAISE EXCEPTION 'signed' USING ERRCODE = 'AU001';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN SQLSTATE;
+    END;
+END
+$$;
+SET auth.jwt_algorithm = 'HS256';
+SELECT is(pg_temp.read_only_issue_state(:'sam_session'), '55000',
+          'read-only, with no key of auth.jwt_algorithm, auth_issue_jwt raises 55000 (no key is made)');
+RESET auth.jwt_algorithm;
+SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL AND algorithm = 'EdDSA'), 1,
+          'and the EdDSA key is still the current one');
 
 CREATE FUNCTION pg_temp.read_only_jwt(session text) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
