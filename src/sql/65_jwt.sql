@@ -112,7 +112,7 @@ BEGIN
         IF current_setting('transaction_read_only')::boolean THEN
             RAISE EXCEPTION 'no % signing key yet, and this transaction is read-only', v_algorithm
                 USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'Issue a token on the primary (the first one makes the key), or call auth_rotate_signing_key() there.';
+                      HINT = 'Issue a token, or call auth_rotate_signing_key(), on the primary under this algorithm: that makes the key.';
         END IF;
         new_kid := auth.add_signing_key(v_algorithm, true);
         SELECT k.* INTO STRICT signing_key FROM auth.signing_keys k WHERE k.kid = new_kid;
