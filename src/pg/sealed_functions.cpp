@@ -3,7 +3,6 @@
 // Context strings name a value's place: '<table>:<row key>' (src/sql/35_sealed.sql).
 #include "pg/postgres_headers.h"
 
-#include <cstdio>
 #include <string>
 
 #include "core/error.h"
@@ -23,7 +22,7 @@ AUTH_SQL_FUNCTION(auth_seal) {
     const pg::TextArg context = pg::text_arg(fcinfo, 1);
     pg::prepare_server_keys();
     const pg::WipeOnExit wipe(plaintext);
-    const std::string value = sealed::seal(pg::server_keys(), plaintext.view(), context.view());
+    const std::string value = pg::seal_value(plaintext.view(), context.view());
     return pg::bytea_datum(reinterpret_cast<const unsigned char*>(value.data()), value.size());
 }
 
@@ -35,26 +34,8 @@ AUTH_SQL_FUNCTION(auth_unseal) {
     const pg::TextArg context = pg::text_arg(fcinfo, 1);
     pg::prepare_server_keys();
     std::string plaintext;
-    sealed::Opened opened = sealed::unseal(pg::server_keys(), value.view(), context.view(), plaintext);
-    if (opened == sealed::Opened::unknown_key)  // a key added since this backend read the file
-        opened = sealed::unseal(pg::server_keys(true), value.view(), context.view(), plaintext);
-    const core::ScopedWipe wipe(plaintext.data(), plaintext.size());
-    switch (opened) {
-        case sealed::Opened::ok: break;
-        case sealed::Opened::malformed: throw core::Error(core::ErrorKind::invalid_value, "not a sealed value");
-        case sealed::Opened::unknown_key: {
-            char message[200];
-            std::snprintf(message, sizeof message,
-                          "the value was sealed under server key %s, which the server key file does not hold",
-                          sealed::key_id_text(sealed::key_id_of(value.view())).c_str());
-            throw pg::SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
-                               "Put the key file of the cluster the data came from (or its line for this key) "
-                               "into the data directory; see docs/operations.md.");
-        }
-        case sealed::Opened::refused:
-            throw pg::SqlError(ERRCODE_DATA_CORRUPTED, "a sealed value does not open in its place",
-                               "It was altered, or copied from another row or table.");
-    }
+    pg::open_sealed(value.view(), context.view(), plaintext);
+    const core::ScopedWipe wipe_plaintext(plaintext.data(), plaintext.size());
     return pg::bytea_datum(reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size());
 }
 

@@ -219,4 +219,32 @@ std::string add_server_key() {
     return core::sealed::key_id_text(new_id);
 }
 
+
+std::string seal_value(std::string_view plaintext, std::string_view context) {
+    return core::sealed::seal(server_keys(), plaintext, context);
+}
+
+void open_sealed(std::string_view sealed, std::string_view context, std::string& out) {
+    namespace sealed_ns = core::sealed;
+    sealed_ns::Opened opened = sealed_ns::unseal(server_keys(), sealed, context, out);
+    if (opened == sealed_ns::Opened::unknown_key)  // a key added since this backend read the file
+        opened = sealed_ns::unseal(server_keys(true), sealed, context, out);
+    switch (opened) {
+        case sealed_ns::Opened::ok: return;
+        case sealed_ns::Opened::malformed: throw core::Error(core::ErrorKind::invalid_value, "not a sealed value");
+        case sealed_ns::Opened::unknown_key: {
+            char message[200];
+            std::snprintf(message, sizeof message,
+                          "the value was sealed under server key %s, which the server key file does not hold",
+                          sealed_ns::key_id_text(sealed_ns::key_id_of(sealed)).c_str());
+            throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
+                           "Put the key file of the cluster the data came from (or its line for this key) into "
+                           "the data directory; see docs/operations.md.");
+        }
+        case sealed_ns::Opened::refused:
+            throw SqlError(ERRCODE_DATA_CORRUPTED, "a sealed value does not open in its place",
+                           "It was altered, or copied from another row or table.");
+    }
+}
+
 }  // namespace auth::pg
