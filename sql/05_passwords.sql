@@ -47,10 +47,12 @@ SELECT event, detail FROM auth.audit_log WHERE user_id = :imported ORDER BY id;
 -- The tokens go to the outbox, never to the caller; a mailer claims them.
 SELECT auth_request_password_reset('nino@example.com');
 SELECT auth_request_email_verification(:nino);
-SELECT kind, email, product_id, token ~ '^[A-Za-z0-9_-]{43}$' AS token_shape FROM auth.outbox ORDER BY id;
+SELECT kind, email, product_id,
+       convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') ~ '^[A-Za-z0-9_-]{43}$' AS token_shape
+FROM auth.outbox ORDER BY id;
 SELECT token AS reset FROM auth_outbox_claim(1) \gset
 SELECT token AS verify FROM auth_outbox_claim(1) \gset
-SELECT count(*) AS tokens_left_in_outbox FROM auth.outbox WHERE token IS NOT NULL;
+SELECT count(*) AS tokens_left_in_outbox FROM auth.outbox WHERE sealed_token IS NOT NULL;
 SELECT auth_verify_email(:'reset') AS reset_token_verifies_email,
        auth_reset_password(:'verify', 'otro-secreto') AS verify_token_resets_password,
        auth_reset_password(:'reset', 'otro-secreto') AS reset,

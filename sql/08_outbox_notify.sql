@@ -37,6 +37,7 @@ SELECT 1 AS after_rollback \g /dev/null
 \echo :notifications
 
 UNLISTEN auth_outbox;
-SELECT kind, token FROM auth.outbox WHERE user_id = :notify_user ORDER BY id;
+SELECT kind, convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') AS token
+FROM auth.outbox WHERE user_id = :notify_user ORDER BY id;
 DELETE FROM auth.audit_log WHERE user_id = :notify_user;
 DELETE FROM auth.users WHERE id = :notify_user;

@@ -1,7 +1,7 @@
 -- JWTs: auth_issue_jwt, auth_verify_jwt, auth_jwks, auth_rotate_signing_key; claims,
 -- every way a token can be wrong, algorithm switching, rotation, and where keys live.
 BEGIN;
-SELECT plan(90);
+SELECT plan(101);
 
 CREATE ROLE tap_jwt_app NOLOGIN IN ROLE auth_signin;
 CREATE ROLE tap_jwt_operator NOLOGIN IN ROLE auth_admin;
@@ -167,9 +167,10 @@ RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- auth_verify_jwt: NULL for anything wrong, never an error.
-SELECT kid AS ed_kid, public_key AS ed_public, secret_key AS ed_secret
+SELECT kid AS ed_kid, public_key AS ed_public, auth.unseal(sealed_secret, auth.signing_key_context(kid)) AS ed_secret
 FROM auth.signing_keys WHERE algorithm = 'EdDSA' AND retired_at IS NULL \gset
-SELECT kid AS hs_kid, secret_key AS hs_secret FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL \gset
+SELECT is((SELECT count(*)::int FROM auth.signing_keys), 1,
+          'CREATE EXTENSION made one key, of auth.jwt_algorithm: no HS256 secret exists while EdDSA is configured');
 SELECT split_part(:'jwt', '.', 2) AS jwt_payload, split_part(:'jwt', '.', 3) AS jwt_signature \gset
 SET ROLE tap_jwt_app;
 SELECT is(auth_verify_jwt(NULL), NULL, 'NULL for NULL');
@@ -187,9 +188,9 @@ SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"none","kid":"' || :'ed_kid' ||
           NULL, 'NULL for the claims re-sent with alg none and no signature');
 SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"none","kid":"' || :'ed_kid' || '"}') || '.' || :'jwt_payload' || '.'
                           || :'jwt_signature'), NULL, 'NULL for alg none with the original signature');
-SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"HS256","kid":"' || :'hs_kid' || '","typ":"JWT"}') || '.'
+SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"HS256","kid":"' || :'ed_kid' || '","typ":"JWT"}') || '.'
                           || :'jwt_payload' || '.' || :'jwt_signature'), NULL,
-          'NULL for an EdDSA token relabelled HS256 with the HS256 key id');
+          'NULL for an EdDSA token relabelled HS256');
 SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"EdDSA","kid":"no-such-key","typ":"JWT"}') || '.'
                           || :'jwt_payload' || '.' || :'jwt_signature'), NULL, 'NULL for an unknown kid');
 SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"EdDSA","typ":"JWT"}') || '.' || :'jwt_payload' || '.'
@@ -213,30 +214,55 @@ SELECT is(auth_verify_jwt(:'no_exp_jwt'), NULL, 'NULL for a token without exp');
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
--- HS256, by setting: a token signed with the secret, which is never published.
+-- HS256, by setting: the first token under it makes the HS256 key, which becomes the one
+-- current key; the EdDSA key retires but verifies its tokens for a day.
 SET auth.jwt_algorithm = 'HS256';
 SET ROLE tap_jwt_app;
 SELECT auth_issue_jwt(:'sam_session', 'TapJwt Product') AS hs_jwt \gset
+RESET ROLE;
+SELECT kid AS hs_kid FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL \gset
+SET ROLE tap_jwt_app;
 SELECT is(pg_temp.part(:'hs_jwt', 1), jsonb_build_object('alg', 'HS256', 'kid', :'hs_kid', 'typ', 'JWT'),
-          'with auth.jwt_algorithm = HS256 the token is HS256 with the HS256 key');
+          'with auth.jwt_algorithm = HS256 the token is HS256 with a new HS256 key');
 SELECT is(auth_verify_jwt(:'hs_jwt')->>'sub', :sam::text, 'auth_verify_jwt verifies it');
+SELECT is(auth_verify_jwt(:'jwt')->>'sub', :sam::text, 'an EdDSA token of the last day still verifies after the switch');
 SELECT is(auth_verify_jwt(pg_temp.changed(:'hs_jwt', length(:'hs_jwt') - 5)), NULL, 'NULL with its MAC changed');
 SELECT is(auth_verify_jwt(pg_temp.b64url('{"alg":"EdDSA","kid":"' || :'hs_kid' || '","typ":"JWT"}') || '.'
                           || split_part(:'hs_jwt', '.', 2) || '.' || split_part(:'hs_jwt', '.', 3)), NULL,
           'NULL for the HS256 token relabelled EdDSA');
 RESET ROLE;
+SELECT is((SELECT array_agg(algorithm || ':' || (retired_at IS NULL) || ':' || (sealed_secret IS NULL) ORDER BY created_at)
+           FROM auth.signing_keys), ARRAY['EdDSA:false:true', 'HS256:true:false'],
+          'the EdDSA key is retired (its secret dropped), the HS256 key is the one current key');
 RESET auth.jwt_algorithm;
 SET ROLE tap_jwt_app;
-SELECT is(auth_verify_jwt(:'hs_jwt')->>'sub', :sam::text, 'it still verifies after the setting is back to EdDSA');
-SELECT is(auth_jwks()->'keys', jsonb_build_array(jsonb_build_object(
+SELECT auth_issue_jwt(:'sam_session', 'TapJwt Product') AS jwt2 \gset
+SELECT isnt(pg_temp.part(:'jwt2', 1)->>'kid', :'ed_kid', 'back under EdDSA, a new EdDSA key signs');
+SELECT is(auth_verify_jwt(:'hs_jwt')->>'sub', :sam::text, 'the HS256 token of the last day still verifies');
+SELECT is((SELECT array_agg(k->>'kid') FROM jsonb_array_elements(auth_jwks()->'keys') k),
+          ARRAY[pg_temp.part(:'jwt2', 1)->>'kid', :'ed_kid'],
+          'auth_jwks publishes the current Ed25519 key and the retired one, as RFC 7517 JWKs');
+SELECT is(auth_jwks()->'keys'->1, jsonb_build_object(
               'kty', 'OKP', 'crv', 'Ed25519', 'alg', 'EdDSA', 'use', 'sig', 'kid', :'ed_kid',
-              'x', pg_temp.b64url(:'ed_public'::bytea))),
-          'auth_jwks publishes the one Ed25519 public key, as an RFC 7517 JWK');
+              'x', pg_temp.b64url(:'ed_public'::bytea)),
+          'each key as an RFC 7517 JWK');
 SELECT is(strpos(auth_jwks()::text, :'hs_kid'), 0, 'auth_jwks never names the HS256 key');
+RESET ROLE;
+-- A day after the switch back, the HS256 key no longer verifies: a token from before the
+-- switch is refused under EdDSA, and so is one forged with its real secret.
+SELECT auth.jwt_sign('HS256', :'hs_kid', (pg_temp.part(:'hs_jwt', 2))::text,
+                     auth.unseal(sealed_secret, auth.signing_key_context(kid))) AS hs_forged
+FROM auth.signing_keys WHERE kid = :'hs_kid' \gset
+UPDATE auth.signing_keys SET retired_at = now() - interval '1 day 1 second' WHERE kid = :'hs_kid';
+SET ROLE tap_jwt_app;
+SELECT is(auth_verify_jwt(:'hs_jwt'), NULL, 'an HS256 token from before the switch, a day on, is refused under EdDSA');
+SELECT is(auth_verify_jwt(:'hs_forged'), NULL, 'and one signed with that key''s secret too');
+SELECT is(auth_verify_jwt(:'jwt2')->>'sub', :sam::text, 'while the current EdDSA key verifies');
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
 -- Rotation.
+SELECT pg_temp.part(:'jwt2', 1)->>'kid' AS ed_kid2 \gset
 SET ROLE tap_jwt_app;
 SELECT is(pg_temp.sqlstate_of('SELECT auth_rotate_signing_key()'), '42501', 'a client may not rotate the keys');
 RESET ROLE;
@@ -245,33 +271,39 @@ SELECT auth_rotate_signing_key() AS new_kid \gset
 RESET ROLE;
 SELECT is(:'new_kid', (SELECT kid FROM auth.signing_keys WHERE algorithm = 'EdDSA' AND retired_at IS NULL),
           'auth_rotate_signing_key returns the new EdDSA key id');
-SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL), 2,
-          'one current key per algorithm after the rotation');
+SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL), 1,
+          'one current key after the rotation');
 SET ROLE tap_jwt_app;
 SELECT is(pg_temp.part(auth_issue_jwt(:'sam_session', 'TapJwt Product'), 1)->>'kid', :'new_kid',
           'new tokens are signed with the new key');
-SELECT is(auth_verify_jwt(:'jwt')->>'sub', :sam::text, 'a token signed with the previous key still verifies');
-SELECT is(auth_verify_jwt(:'hs_jwt')->>'sub', :sam::text, 'so does an HS256 token signed before the rotation');
-SELECT is((SELECT array_agg(k->>'kid') FROM jsonb_array_elements(auth_jwks()->'keys') k), ARRAY[:'new_kid', :'ed_kid'],
-          'auth_jwks publishes the new key and the previous one, newest first');
+SELECT is(auth_verify_jwt(:'jwt2')->>'sub', :sam::text, 'a token signed with the previous key still verifies');
+SELECT is((SELECT array_agg(k->>'kid') FROM jsonb_array_elements(auth_jwks()->'keys') k),
+          ARRAY[:'new_kid', :'ed_kid2', :'ed_kid'],
+          'auth_jwks publishes the new key and the retired ones, the most recently retired first');
 RESET ROLE;
 SELECT is((SELECT detail FROM auth.audit_log WHERE event = 'signing_key_rotated'),
           jsonb_build_object('kid', :'new_kid'), 'the rotation is audited with the key id only');
 SELECT is((SELECT db_role FROM auth.audit_log WHERE event = 'signing_key_rotated'), 'tap_jwt_operator',
           'naming the operator');
+SET auth.jwt_algorithm = 'HS256';
+SELECT matches(auth_rotate_signing_key(), '^[A-Za-z0-9_-]{22}$', 'under HS256 a rotation makes an HS256 key');
+SELECT is((SELECT algorithm FROM auth.signing_keys WHERE retired_at IS NULL), 'HS256', 'which is the current key');
+RESET auth.jwt_algorithm;
+SELECT auth_rotate_signing_key() \g /dev/null
 
 -- A day after the rotation (the clock moved by the key's retirement time), the tokens it
 -- signed have all expired: the key verifies nothing more and is no longer published.
-UPDATE auth.signing_keys SET retired_at = now() - interval '1 day 1 second' WHERE kid IN (:'ed_kid', :'hs_kid');
+UPDATE auth.signing_keys SET retired_at = now() - interval '1 day 1 second' WHERE kid IN (:'ed_kid', :'ed_kid2');
 SET ROLE tap_jwt_app;
 SELECT is(auth_verify_jwt(:'jwt'), NULL, 'a token signed with a key rotated out more than a day ago is refused');
-SELECT is(auth_verify_jwt(:'hs_jwt'), NULL, 'and an HS256 one too');
-SELECT is(jsonb_array_length(auth_jwks()->'keys'), 1, 'auth_jwks no longer publishes that key');
+SELECT is(auth_verify_jwt(:'jwt2'), NULL, 'any of them');
+SELECT is(jsonb_array_length(auth_jwks()->'keys'), 2, 'auth_jwks no longer publishes those keys');
 RESET ROLE;
 SELECT auth_rotate_signing_key() \g /dev/null
-SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE kid IN (:'ed_kid', :'hs_kid')), 0,
+SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE kid IN (:'ed_kid', :'ed_kid2')), 0,
           'the next rotation deletes keys retired more than a day ago');
-SELECT is((SELECT count(*)::int FROM auth.signing_keys), 4, 'and keeps the current and the previous keys');
+SELECT is((SELECT count(*)::int FROM auth.signing_keys), 4,
+          'and keeps the current key and those retired within the day (EdDSA, HS256, EdDSA)');
 
 -- ---------------------------------------------------------------------------------
 -- Where the keys live, and read-only use.
@@ -286,11 +318,32 @@ SELECT is(pg_temp.sqlstate_of('SELECT auth_jwks()'), '42501', 'a role granted no
 SELECT is(pg_temp.sqlstate_of(format('SELECT auth_verify_jwt(%L)', :'jwt')), '42501',
           'nor verify a token');
 RESET ROLE;
-SELECT is_empty(format($$SELECT a.id FROM auth.audit_log a, auth.signing_keys k
-                         WHERE strpos(a::text, encode(k.secret_key, 'hex')) > 0
-                            OR strpos(a::text, encode(k.secret_key, 'base64')) > 0
+SELECT is_empty(format($$SELECT a.id FROM auth.audit_log a, auth.signing_keys k,
+                              auth.unseal(k.sealed_secret, auth.signing_key_context(k.kid)) secret
+                         WHERE strpos(a::text, encode(secret, 'hex')) > 0
+                            OR strpos(a::text, encode(secret, 'base64')) > 0
                             OR strpos(a::text, %L) > 0$$, :'jwt'),
                 'no audit row holds a signing key or a token');
+
+-- In a read-only transaction (a hot standby) no key can be made: under an algorithm the
+-- current key is not of, auth_issue_jwt says so (55000) rather than sign with the other.
+CREATE FUNCTION pg_temp.read_only_issue_state(session text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        SET LOCAL transaction_read_only = on;
+        PERFORM auth_issue_jwt(session, 'TapJwt Product');
+        RAISE EXCEPTION 'signed' USING ERRCODE = 'AU001';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN SQLSTATE;
+    END;
+END
+$$;
+SET auth.jwt_algorithm = 'HS256';
+SELECT is(pg_temp.read_only_issue_state(:'sam_session'), '55000',
+          'read-only, with no key of auth.jwt_algorithm, auth_issue_jwt raises 55000 (no key is made)');
+RESET auth.jwt_algorithm;
+SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL AND algorithm = 'EdDSA'), 1,
+          'and the EdDSA key is still the current one');
 
 CREATE FUNCTION pg_temp.read_only_jwt(session text) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
@@ -305,11 +358,13 @@ SELECT is(pg_temp.read_only_jwt(:'sam_session')->>'sub', :sam::text,
 -- PostgreSQL text or jsonb can hold it) gives NULL, as every bad input does, not an error.
 RESET ROLE;
 SELECT is(auth_verify_jwt(auth.jwt_sign(k.algorithm, k.kid,
-              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a\u0000b"}', k.secret_key)), NULL,
+              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a\u0000b"}',
+              auth.unseal(k.sealed_secret, auth.signing_key_context(k.kid)))), NULL,
           'a signed token with \u0000 in a claim gives NULL, not an error')
 FROM auth.signing_keys k WHERE k.algorithm = 'EdDSA' AND k.retired_at IS NULL;
 SELECT isnt(auth_verify_jwt(auth.jwt_sign(k.algorithm, k.kid,
-              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a b"}', k.secret_key)), NULL,
+              '{"iss": "auth", "sub": "1", "exp": 9999999999, "note": "a b"}',
+              auth.unseal(k.sealed_secret, auth.signing_key_context(k.kid)))), NULL,
           'while the same token without it verifies (the test signs correctly)')
 FROM auth.signing_keys k WHERE k.algorithm = 'EdDSA' AND k.retired_at IS NULL;
 

@@ -25,10 +25,10 @@ SELECT auth.queue_message('tap_ob_payroll_app', 'password_reset', :sam, :payroll
 SELECT auth.queue_message('tap_ob_signin', 'email_verification', :lou, NULL, :'t2', clock_timestamp() + interval '1 hour') \g /dev/null
 SELECT auth.queue_message('tap_ob_signin', 'password_reset', :lou, NULL, :'t3', clock_timestamp() + interval '1 hour') \g /dev/null
 SELECT auth.queue_message('tap_ob_signin', 'password_reset', :lou, NULL, :'t_expired', clock_timestamp() - interval '1 second') \g /dev/null
-SELECT id AS m1 FROM auth.outbox WHERE token = :'t1' \gset
-SELECT id AS m2 FROM auth.outbox WHERE token = :'t2' \gset
-SELECT id AS m3 FROM auth.outbox WHERE token = :'t3' \gset
-SELECT id AS m_expired FROM auth.outbox WHERE token = :'t_expired' \gset
+SELECT id AS m1 FROM auth.outbox WHERE convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') = :'t1' \gset
+SELECT id AS m2 FROM auth.outbox WHERE convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') = :'t2' \gset
+SELECT id AS m3 FROM auth.outbox WHERE convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') = :'t3' \gset
+SELECT id AS m_expired FROM auth.outbox WHERE convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') = :'t_expired' \gset
 
 -- ---------------------------------------------------------------------------------
 -- What is queued.
@@ -47,7 +47,7 @@ SELECT throws_ok(format('SELECT auth.queue_message(%L, %L, %s, NULL, %L, now())'
 UPDATE auth.users SET email = 'tap.ob.sam.new@example.com' WHERE id = :sam;
 SELECT auth.new_token() AS t4 \gset
 SELECT auth.queue_message('tap_ob_payroll_app', 'email_verification', :sam, :payroll, :'t4', clock_timestamp() + interval '1 hour') \g /dev/null
-SELECT id AS m4 FROM auth.outbox WHERE token = :'t4' \gset
+SELECT id AS m4 FROM auth.outbox WHERE convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8') = :'t4' \gset
 SELECT is((SELECT array_agg(email ORDER BY id) FROM auth.outbox WHERE id IN (:m1, :m4)),
           ARRAY['Tap.OB.Sam@Example.com', 'tap.ob.sam.new@example.com'],
           'each message goes to the address stored when it was queued');
@@ -119,14 +119,15 @@ SELECT is((SELECT (product, full_name, token)::text FROM tap_ob_first WHERE id =
           (NULL::text, NULL::text, :'t3')::text, 'no product (nor full name) when there is none');
 SELECT is((SELECT (created_at, expires_at)::text FROM tap_ob_first WHERE id = :m1),
           (SELECT (created_at, expires_at)::text FROM auth.outbox WHERE id = :m1), 'and its times');
-SELECT is((SELECT array_agg(token IS NULL ORDER BY id) FROM auth.outbox WHERE id IN (:m1, :m3)), ARRAY[true, true],
+SELECT is((SELECT array_agg(sealed_token IS NULL ORDER BY id) FROM auth.outbox WHERE id IN (:m1, :m3)), ARRAY[true, true],
           'the claimed tokens are erased from the outbox');
 SELECT is(pg_temp.rows_holding(:'t1'), 0::bigint, 'no row of any auth table holds a claimed token');
 SELECT is(pg_temp.rows_holding(:'t3'), 0::bigint, 'nor the other one');
 SELECT is((SELECT array_agg((claimed_at IS NOT NULL, claimed_by)::text ORDER BY id) FROM auth.outbox WHERE id IN (:m1, :m3)),
           ARRAY[(true, 'tap_ob_mailer')::text, (true, 'tap_ob_mailer')::text], 'they are marked claimed, by the mailer');
-SELECT is((SELECT (token, claimed_at)::text FROM auth.outbox WHERE id = :m2), (:'t2', NULL::timestamptz)::text,
-          'a message not claimed keeps its token');
+SELECT is((SELECT (convert_from(auth.unseal(sealed_token, auth.outbox_context(id)), 'UTF8'), claimed_at)::text
+           FROM auth.outbox WHERE id = :m2), (:'t2', NULL::timestamptz)::text,
+          'a message not claimed keeps its token (sealed)');
 SELECT is((SELECT array_agg((user_id, product_id, db_role, detail)::text ORDER BY (detail->>'message_id')::bigint)
            FROM auth.audit_log WHERE event = 'message_claimed'),
           ARRAY[(:sam, :payroll, 'tap_ob_mailer', jsonb_build_object('kind', 'password_reset', 'message_id', :m1))::text,
@@ -138,9 +139,9 @@ SELECT is((SELECT array_agg(id ORDER BY id) FROM auth_outbox_claim()), ARRAY[:m2
           'the next claim gives the rest, each message once; not the expired one');
 SELECT is((SELECT count(*)::int FROM auth_outbox_claim()), 0, 'then there is nothing left to claim');
 RESET ROLE;
-SELECT is((SELECT (token, claimed_at)::text FROM auth.outbox WHERE id = :m_expired), (NULL::text, NULL::timestamptz)::text,
+SELECT is((SELECT (sealed_token, claimed_at)::text FROM auth.outbox WHERE id = :m_expired), (NULL::bytea, NULL::timestamptz)::text,
           'the expired message is never claimed, and a claim erased its token');
-SELECT is((SELECT count(*)::int FROM auth.outbox WHERE token IS NOT NULL), 0, 'no message holds a token any more');
+SELECT is((SELECT count(*)::int FROM auth.outbox WHERE sealed_token IS NOT NULL), 0, 'no message holds a token any more');
 
 -- A claim that rolls back gives nothing away: the messages are there for the next claim.
 SELECT auth.new_token() AS t5 \gset

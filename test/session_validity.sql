@@ -77,26 +77,27 @@ SELECT is(auth_logout(:'ida_session'), false, 'logging it out answers false: it 
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------------
--- A retired EdDSA key keeps only its public key; an HS256 one keeps its secret, which
--- verifies, until its row is deleted.
+-- A retired EdDSA key keeps only its public key; an HS256 one keeps its (sealed) secret,
+-- which verifies, until its row is deleted.
 SET ROLE tap_valid_app;
 SELECT auth_issue_jwt(:'sam_session', 'TapValid Product') AS old_jwt \gset
 RESET ROLE;
 SELECT kid AS old_ed_kid FROM auth.signing_keys WHERE algorithm = 'EdDSA' AND retired_at IS NULL \gset
-SELECT kid AS old_hs_kid FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL \gset
+SET auth.jwt_algorithm = 'HS256';
+SELECT auth_rotate_signing_key() AS old_hs_kid \gset
+RESET auth.jwt_algorithm;
 SELECT auth_rotate_signing_key() \g /dev/null
-SELECT is((SELECT secret_key FROM auth.signing_keys WHERE kid = :'old_ed_kid'), NULL,
+SELECT is((SELECT sealed_secret FROM auth.signing_keys WHERE kid = :'old_ed_kid'), NULL,
           'a retired EdDSA key no longer holds its secret key');
 SELECT isnt((SELECT public_key FROM auth.signing_keys WHERE kid = :'old_ed_kid'), NULL, 'only its public key');
-SELECT isnt((SELECT secret_key FROM auth.signing_keys WHERE kid = :'old_hs_kid'), NULL,
+SELECT isnt((SELECT sealed_secret FROM auth.signing_keys WHERE kid = :'old_hs_kid'), NULL,
             'a retired HS256 key keeps its secret: it verifies with it');
-SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL AND secret_key IS NOT NULL), 2,
-          'the current keys hold their secrets');
+SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE retired_at IS NULL AND sealed_secret IS NOT NULL), 1,
+          'the current key holds its secret');
 SET ROLE tap_valid_app;
 SELECT is(auth_verify_jwt(:'old_jwt')->>'sub', :sam::text, 'a token of the retired EdDSA key still verifies');
 RESET ROLE;
-SELECT throws_ok(format('UPDATE auth.signing_keys SET secret_key = NULL WHERE kid = %L',
-                        (SELECT kid FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL)),
+SELECT throws_ok(format('UPDATE auth.signing_keys SET sealed_secret = NULL WHERE kid = %L', :'old_hs_kid'),
                  '23514', NULL, 'no key that signs or verifies with its secret may lose it');
 
 -- Retired longer ago than a token lives, with no rotation since: it verifies nothing and
@@ -118,7 +119,8 @@ SELECT is((SELECT count(*)::int FROM auth.signing_keys WHERE kid = :'old_ed_kid'
 SELECT is(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text), NULL,
           'every function that holds a secret in a variable runs with plan_cache_mode = force_generic_plan')
 FROM unnest(ARRAY['auth.login(regrole,text,text,text,text,inet)', 'auth.logout(regrole,text)',
-                  'auth.add_signing_keys()', 'auth.issue_jwt(regrole,text,text,interval)',
+                  'auth.add_signing_key(text,boolean)', 'auth.current_signing_key()',
+                  'auth.issue_jwt(regrole,text,text,interval)',
                   'auth.verify_jwt(regrole,text)',
                   'auth.create_api_key(regrole,bigint,text,text,timestamp with time zone)',
                   'auth.api_key_user(regrole,text,text)', 'auth.revoke_api_key(regrole,text)']::regprocedure[]) f

@@ -16,6 +16,7 @@ struct Failure {
     int sqlstate = 0;
     char message[512] = {};
     char detail[512] = {};
+    char hint[512] = {};
 };
 
 // Copies an exception's text into a Failure buffer, cut to fit and NUL-terminated, so
@@ -37,6 +38,11 @@ int sqlstate_of(core::ErrorKind kind) {
 
 }  // namespace
 
+SqlError::SqlError(int state, const char* text, const char* hint_text) : sqlstate(state) {
+    copy_text(message, sizeof message, text);
+    copy_text(hint, sizeof hint, hint_text ? hint_text : "");
+}
+
 Datum run_at_border(FunctionCallInfo fcinfo, SqlFunctionBody body) {
     Failure failure;
     try {
@@ -45,6 +51,10 @@ Datum run_at_border(FunctionCallInfo fcinfo, SqlFunctionBody body) {
         failure.sqlstate = sqlstate_of(e.kind());
         copy_text(failure.message, sizeof failure.message, e.what());
         copy_text(failure.detail, sizeof failure.detail, e.detail().c_str());
+    } catch (const SqlError& e) {
+        failure.sqlstate = e.sqlstate;
+        copy_text(failure.message, sizeof failure.message, e.message);
+        copy_text(failure.hint, sizeof failure.hint, e.hint);
     } catch (const std::bad_alloc&) {
         failure.sqlstate = ERRCODE_OUT_OF_MEMORY;
         copy_text(failure.message, sizeof failure.message, "out of memory");
@@ -57,7 +67,8 @@ Datum run_at_border(FunctionCallInfo fcinfo, SqlFunctionBody body) {
     }
     // Every C++ object of the call is destroyed by now; raising is safe.
     ereport(ERROR, (errcode(failure.sqlstate), errmsg("%s", failure.message),
-                    failure.detail[0] ? errdetail("%s", failure.detail) : 0));
+                    failure.detail[0] ? errdetail("%s", failure.detail) : 0,
+                    failure.hint[0] ? errhint("%s", failure.hint) : 0));
     pg_unreachable();
 }
 

@@ -14,6 +14,16 @@ namespace auth::pg {
 
 using SqlFunctionBody = Datum (*)(FunctionCallInfo);
 
+// An error of the glue itself with a SQLSTATE and a hint of its own (a missing server key
+// file, say), where a core::Error kind would not say enough. Texts are cut to fit.
+class SqlError {
+public:
+    SqlError(int sqlstate, const char* message, const char* hint);
+    int sqlstate;
+    char message[256];
+    char hint[400];
+};
+
 // Runs body, turning any C++ exception into a PostgreSQL error with its SQLSTATE.
 Datum run_at_border(FunctionCallInfo fcinfo, SqlFunctionBody body);
 

@@ -4,6 +4,7 @@
 #include "core/password_hash.h"
 #include "pg/failure_recorder.h"
 #include "pg/hash_slots.h"
+#include "pg/server_key.h"
 #include "pg/settings.h"
 
 extern "C" {
@@ -26,6 +27,8 @@ void _PG_init(void) {
         auth::pg::request_hash_slots();
         // Failed checks are recorded by a background worker, with a queue in shared memory.
         auth::pg::request_failure_recorder();
+        // The server key that seals secrets at rest: made once, in the data directory.
+        auth::pg::create_server_key_file_if_absent();
     }
 }
 }

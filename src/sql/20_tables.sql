@@ -231,20 +231,21 @@ CREATE TABLE auth.sso_codes (
 );
 CREATE INDEX sso_codes_session_idx ON auth.sso_codes (session_id);
 
--- Account emails waiting for a mailer (auth_outbox_claim). A token is kept here only
--- until a mailer claims the message; then it is erased (account_tokens keeps its hash).
+-- Account emails waiting for a mailer (auth_outbox_claim). A token is kept here, sealed
+-- (35_sealed.sql; context 'auth.outbox:<id>'), only until a mailer claims the message;
+-- then it is erased (account_tokens keeps its hash).
 CREATE TABLE auth.outbox (
     id         bigserial PRIMARY KEY,
     kind       text NOT NULL CHECK (kind IN ('password_reset', 'email_verification')),
     user_id    bigint REFERENCES auth.users ON DELETE CASCADE,
     email      text NOT NULL,           -- the stored address when the message was queued
     product_id bigint REFERENCES auth.products ON DELETE SET NULL,  -- the confined app that asked
-    token      text,                    -- NULL once claimed
+    sealed_token bytea,                 -- NULL once claimed
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL,
     claimed_at timestamptz,
     claimed_by text,                    -- the mailer's database role
-    CHECK (claimed_at IS NULL OR token IS NULL)
+    CHECK (claimed_at IS NULL OR sealed_token IS NULL)
 );
 CREATE INDEX outbox_unclaimed_idx ON auth.outbox (id) WHERE claimed_at IS NULL;
 
@@ -317,26 +318,30 @@ CREATE INDEX password_history_user_idx ON auth.password_history (user_id, id);
 SELECT pg_catalog.pg_extension_config_dump('auth.password_history', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.password_history_id_seq', '');
 
--- Signing keys. Every key pair is made here, from libsodium's random source. The table
--- is NOT registered with pg_extension_config_dump: a dump carries no key that can mint
--- tokens, and a restore (CREATE EXTENSION) makes fresh keys, so tokens issued before the
--- restore stop verifying (they last at most auth.jwt_max_ttl()).
+-- Signing keys. Every key is made here, from libsodium's random source: one of
+-- auth.jwt_algorithm at CREATE EXTENSION, then at auth_rotate_signing_key, or when a
+-- token is signed under an algorithm the current key is not of; so an HS256 secret
+-- exists only once HS256 is configured. The secret is sealed under the server key file
+-- (35_sealed.sql; context 'auth.signing_keys:<kid>'), so the table is dumped: a restore
+-- into a cluster with the same key file keeps the keys.
+-- One key is current (signs) at a time; retired_at is when it stopped being current,
+-- and a key verifies while it is current or for auth.jwt_max_ttl() after (65_jwt.sql).
 CREATE TABLE auth.signing_keys (
-    kid        text PRIMARY KEY,
-    algorithm  text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
-    public_key bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
-    secret_key bytea,                                   -- never leaves the database
-    created_at timestamptz NOT NULL DEFAULT now(),
-    retired_at timestamptz,                             -- no longer signs; verifies a while longer
+    kid           text PRIMARY KEY,
+    algorithm     text NOT NULL CHECK (algorithm IN ('EdDSA', 'HS256')),
+    public_key    bytea CHECK (length(public_key) = 32),   -- Ed25519 public key; NULL for HS256
+    sealed_secret bytea,                                   -- sealed; never leaves the database
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    retired_at    timestamptz,                             -- stopped signing; verifies a day longer
     CHECK ((algorithm = 'EdDSA') = (public_key IS NOT NULL)),
     -- A retired EdDSA key verifies with its public key alone: its secret is dropped at
     -- retirement. An HS256 secret verifies too, so it stays until the row is deleted.
-    CHECK (secret_key IS NOT NULL OR (algorithm = 'EdDSA' AND retired_at IS NOT NULL))
+    CHECK (sealed_secret IS NOT NULL OR (algorithm = 'EdDSA' AND retired_at IS NOT NULL))
 );
--- One current (signing) key per algorithm.
-CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys (algorithm) WHERE retired_at IS NULL;
+-- One current (signing) key, of whatever algorithm.
+CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys ((true)) WHERE retired_at IS NULL;
 COMMENT ON TABLE auth.signing_keys IS
-    'JWT signing keys; not dumped: a restored database signs with new keys';
+    'JWT signing keys, their secrets sealed under the server key file';
 
 -- (Who may read what is set last, in 90_privileges.sql.)
 
@@ -359,6 +364,7 @@ SELECT pg_catalog.pg_extension_config_dump('auth.user_sessions', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.sso_codes', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.signing_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.users_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.products_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.tenants_id_seq', '');

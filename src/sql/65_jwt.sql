@@ -29,38 +29,95 @@ CREATE FUNCTION auth.jwt_max_ttl() RETURNS interval
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT interval '1 day' $$;
 
--- Adds a new key of each algorithm; the current keys are retired from signing. Returns
--- the new key id of the algorithm auth.jwt_algorithm names.
+-- Key secrets are sealed under the server key (35_sealed.sql), bound to their kid.
+CREATE FUNCTION auth.signing_key_context(kid text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT 'auth.signing_keys:' || kid $$;
+
+-- Makes a new current key of p_algorithm and retires the current one, whatever its
+-- algorithm (so retired_at records when a key stopped signing); returns the new kid.
+-- With p_only_if_missing, when the current key is already of p_algorithm (another
+-- transaction made it while this one waited), returns that one instead. Keys retired
+-- longer ago than a token can live are deleted.
 -- Generic plans only: a custom plan of the INSERT would carry the new secret as a
 -- constant, which auto_explain (log_nested_statements, log_verbose) writes to the log.
-CREATE FUNCTION auth.add_signing_keys() RETURNS text
+CREATE FUNCTION auth.add_signing_key(p_algorithm text, p_only_if_missing boolean) RETURNS text
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    algorithm text;
     secret bytea;
     new_kid text;
-    signing_kid text;
 BEGIN
-    -- Rotations one at a time (readers are not blocked): a second one waits, then retires
-    -- the keys the first made.
+    -- Rotations one at a time (readers are not blocked): a second one waits, then sees
+    -- (read committed) the key the first made.
     LOCK TABLE auth.signing_keys IN SHARE ROW EXCLUSIVE MODE;
+    IF p_only_if_missing THEN
+        SELECT k.kid INTO new_kid FROM auth.signing_keys k
+        WHERE k.retired_at IS NULL AND k.algorithm = p_algorithm;
+        IF new_kid IS NOT NULL THEN
+            RETURN new_kid;
+        END IF;
+    END IF;
     UPDATE auth.signing_keys k
     SET retired_at = statement_timestamp(),
-        secret_key = CASE WHEN k.algorithm = 'EdDSA' THEN NULL ELSE k.secret_key END
+        sealed_secret = CASE WHEN k.algorithm = 'EdDSA' THEN NULL ELSE k.sealed_secret END
     WHERE k.retired_at IS NULL;
-    FOREACH algorithm IN ARRAY ARRAY['EdDSA', 'HS256'] LOOP
-        secret := auth.new_signing_secret(algorithm);
-        new_kid := left(auth.new_token(), 22);   -- 128 random bits, URL-safe
-        INSERT INTO auth.signing_keys (kid, algorithm, public_key, secret_key)
-        VALUES (new_kid, algorithm, auth.signing_public_key(algorithm, secret), secret);
-        IF algorithm = auth.jwt_algorithm() THEN
-            signing_kid := new_kid;
-        END IF;
-    END LOOP;
+    secret := auth.new_signing_secret(p_algorithm);
+    new_kid := left(auth.new_token(), 22);   -- 128 random bits, URL-safe
+    BEGIN
+        INSERT INTO auth.signing_keys (kid, algorithm, public_key, sealed_secret)
+        VALUES (new_kid, p_algorithm, auth.signing_public_key(p_algorithm, secret),
+                auth.seal(secret, auth.signing_key_context(new_kid)));
+    EXCEPTION WHEN unique_violation THEN
+        -- Under REPEATABLE READ the key another transaction just made is invisible here.
+        RAISE EXCEPTION 'another transaction made a signing key at the same time'
+            USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
+    END;
     -- Keys retired longer ago than a token can live verify nothing any more.
     DELETE FROM auth.signing_keys k WHERE k.retired_at <= statement_timestamp() - auth.jwt_max_ttl();
-    RETURN signing_kid;
+    RETURN new_kid;
+END
+$$;
+
+-- A key inserted as current retires the current one, however it arrives. add_signing_key
+-- does so itself first; this trigger (src/sql/80_install_only.sql) is for rows a restore
+-- brings: pg_restore's COPY of the dumped current key retires the one CREATE EXTENSION
+-- made (its EdDSA secret dropped), and the dumped key signs again.
+CREATE FUNCTION auth.signing_key_inserted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE auth.signing_keys k
+    SET retired_at = statement_timestamp(),
+        sealed_secret = CASE WHEN k.algorithm = 'EdDSA' THEN NULL ELSE k.sealed_secret END
+    WHERE k.retired_at IS NULL AND k.kid <> NEW.kid;
+    RETURN NEW;
+END
+$$;
+
+-- The key that signs now: the current key when it is of auth.jwt_algorithm; else a new
+-- key of that algorithm is made (retiring the current one), so an HS256 secret exists
+-- only once HS256 is configured and used. In a read-only transaction, with no key of
+-- that algorithm: 55000.
+CREATE FUNCTION auth.current_signing_key() RETURNS auth.signing_keys
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    signing_key auth.signing_keys;
+    v_algorithm text := auth.jwt_algorithm();
+    new_kid text;
+BEGIN
+    SELECT k.* INTO signing_key FROM auth.signing_keys k
+    WHERE k.retired_at IS NULL AND k.algorithm = v_algorithm;
+    IF signing_key.kid IS NULL THEN
+        IF current_setting('transaction_read_only')::boolean THEN
+            RAISE EXCEPTION 'no % signing key yet, and this transaction is read-only', v_algorithm
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Issue a token, or call auth_rotate_signing_key(), on the primary under this algorithm: that makes the key.';
+        END IF;
+        new_kid := auth.add_signing_key(v_algorithm, true);
+        SELECT k.* INTO STRICT signing_key FROM auth.signing_keys k WHERE k.kid = new_kid;
+    END IF;
+    RETURN signing_key;
 END
 $$;
 
@@ -122,13 +179,7 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    SELECT k.* INTO signing_key FROM auth.signing_keys k
-    WHERE k.algorithm = auth.jwt_algorithm() AND k.retired_at IS NULL
-    ORDER BY k.created_at DESC LIMIT 1;
-    IF signing_key.kid IS NULL THEN
-        RAISE EXCEPTION 'no % signing key: call auth_rotate_signing_key()', auth.jwt_algorithm()
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
+    signing_key := auth.current_signing_key();
 
     WITH effective AS (SELECT e.tenant, e.role FROM auth.effective_roles(session.user_id, v_product_id) e)
     SELECT jsonb_build_object(
@@ -149,7 +200,8 @@ BEGIN
     IF role_claim <> '' THEN
         claims := claims || jsonb_build_object('role', role_claim);
     END IF;
-    RETURN auth.jwt_sign(signing_key.algorithm, signing_key.kid, claims::text, signing_key.secret_key);
+    RETURN auth.jwt_sign(signing_key.algorithm, signing_key.kid, claims::text,
+                         auth.unseal(signing_key.sealed_secret, auth.signing_key_context(signing_key.kid)));
 END
 $$;
 CREATE FUNCTION auth_issue_jwt(session_token text, product text, ttl interval DEFAULT '15 minutes')
@@ -163,8 +215,11 @@ GRANT EXECUTE ON FUNCTION auth_issue_jwt(text, text, interval) TO auth_client, a
 -- signature, algorithm, issuer and expiry check out; NULL for anything else, never an
 -- error. Read-only. A confined client gets NULL for a token whose audience is not one
 -- of its products (a token from before 0.2.0 has no aud: its product claim counts).
--- Expiry and key retirement are judged at the statement's start. Generic plans only:
--- the token is a variable of its query.
+-- Only a key that is current, or was less than auth.jwt_max_ttl() (a day) ago, verifies:
+-- keys of another algorithm than auth.jwt_algorithm are kept only for that day after a
+-- switch (add_signing_key retires them), and an HS256 secret exists only where HS256 was
+-- configured. Expiry and key retirement are judged at the statement's start. Generic
+-- plans only: the token is a variable of its query.
 CREATE FUNCTION auth.verify_jwt(p_caller regrole, p_jwt text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -182,8 +237,10 @@ BEGIN
     END IF;
     -- The key's algorithm, never the token's: EdDSA keys verify with their public key.
     claims := auth.jwt_verified_claims(p_jwt, signing_key.algorithm,
-                                       CASE signing_key.algorithm WHEN 'EdDSA' THEN signing_key.public_key
-                                                                  ELSE signing_key.secret_key END,
+                                       CASE signing_key.algorithm
+                                           WHEN 'EdDSA' THEN signing_key.public_key
+                                           ELSE auth.unseal(signing_key.sealed_secret,
+                                                            auth.signing_key_context(signing_key.kid)) END,
                                        statement_timestamp())::jsonb;
     IF claims->>'iss' IS DISTINCT FROM auth.jwt_issuer() THEN
         RETURN NULL;
@@ -230,16 +287,16 @@ COMMENT ON FUNCTION auth_jwks() IS 'the public keys that verify this database''s
 REVOKE ALL ON FUNCTION auth_jwks() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_jwks() TO auth_client, auth_admin;
 
--- auth_rotate_signing_key (admin): new keys sign from now on; the previous ones verify
--- the tokens they signed until those expire (auth.jwt_max_ttl() after the rotation),
--- then are deleted at a later rotation. Returns the new key id for auth.jwt_algorithm.
+-- auth_rotate_signing_key (admin): a new key of auth.jwt_algorithm signs from now on; the
+-- previous one verifies the tokens it signed until those expire (auth.jwt_max_ttl()
+-- after the rotation), then is deleted at a later rotation. Returns the new key id.
 CREATE FUNCTION auth.rotate_signing_key(p_caller regrole) RETURNS text
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     new_kid text;
 BEGIN
     PERFORM auth.require_admin(p_caller);
-    new_kid := auth.add_signing_keys();
+    new_kid := auth.add_signing_key(auth.jwt_algorithm(), false);
     PERFORM auth.audit(p_caller, 'signing_key_rotated', NULL, NULL, jsonb_build_object('kid', new_kid));
     RETURN new_kid;
 END
@@ -247,6 +304,6 @@ $$;
 
 CREATE FUNCTION auth_rotate_signing_key() RETURNS text
     LANGUAGE C VOLATILE AS 'MODULE_PATHNAME', 'auth_call_with_caller';
-COMMENT ON FUNCTION auth_rotate_signing_key() IS 'new JWT signing keys; the old ones verify until their tokens expire';
+COMMENT ON FUNCTION auth_rotate_signing_key() IS 'a new JWT signing key of auth.jwt_algorithm; the old one verifies until its tokens expire';
 REVOKE ALL ON FUNCTION auth_rotate_signing_key() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_rotate_signing_key() TO auth_admin;

@@ -4,24 +4,32 @@
 -- Tokens are held in PL/pgSQL variables and columns read here: generic plans only (see
 -- the comment at auth.login in 60_sessions.sql).
 
+-- An outbox token's seal is bound to its message id.
+CREATE FUNCTION auth.outbox_context(id bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT 'auth.outbox:' || id $$;
+
 -- Queues one message for a user, addressed to the email stored for that user now (never
 -- an address the caller typed), and wakes the mailers: NOTIFY auth_outbox, payload the
 -- kind, which PostgreSQL delivers only if the transaction commits. p_product_id names the
 -- product of the confined client that asked (NULL for a sign-in service or an admin).
--- Called by the functions that make account tokens; the audit row never holds the token.
+-- Called by the functions that make account tokens; the audit row never holds the token,
+-- and the row holds it sealed (context auth.outbox_context(id), 35_sealed.sql).
 CREATE FUNCTION auth.queue_message(p_caller regrole, p_kind text, p_user_id bigint, p_product_id bigint,
                                    p_token text, p_expires_at timestamptz) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    message_id bigint;
+    message_id bigint := nextval('auth.outbox_id_seq');   -- first: the sealed token is bound to it
+    queued bigint;
 BEGIN
     -- created_at is the clock, not the transaction's start: mailers take the oldest first.
-    INSERT INTO auth.outbox (kind, user_id, email, product_id, token, created_at, expires_at)
-    SELECT p_kind, u.id, u.email, p_product_id, p_token, clock_timestamp(), p_expires_at
+    INSERT INTO auth.outbox (id, kind, user_id, email, product_id, sealed_token, created_at, expires_at)
+    SELECT message_id, p_kind, u.id, u.email, p_product_id,
+           auth.seal(convert_to(p_token, 'UTF8'), auth.outbox_context(message_id)), clock_timestamp(), p_expires_at
     FROM auth.users u WHERE u.id = p_user_id
-    RETURNING id INTO message_id;
-    IF message_id IS NULL THEN
+    RETURNING id INTO queued;
+    IF queued IS NULL THEN
         RAISE EXCEPTION 'user % does not exist', p_user_id USING ERRCODE = 'undefined_object';
     END IF;
     PERFORM pg_notify('auth_outbox', p_kind);
@@ -36,7 +44,8 @@ $$;
 -- Unclaimed, unexpired messages, oldest first, at most max_messages. FOR UPDATE SKIP
 -- LOCKED: a message another mailer's open transaction holds is skipped, not waited for
 -- and never returned twice; one it has claimed and committed no longer qualifies.
--- The same statement that returns a token erases it (token NULL, claimed_at, claimed_by),
+-- The same statement that unseals and returns a token erases it (sealed_token NULL,
+-- claimed_at, claimed_by),
 -- so once the claim commits no live row holds it; if the mailer's transaction rolls back,
 -- the messages are unclaimed again, tokens included. (The old row version stays on disk
 -- until VACUUM removes it, as for any UPDATE.)
@@ -60,28 +69,29 @@ BEGIN
     END IF;
     -- A message that expired unclaimed is never sent: its token goes now (skipping rows
     -- another mailer holds, so mailers never wait for each other).
-    UPDATE auth.outbox o SET token = NULL
+    UPDATE auth.outbox o SET sealed_token = NULL
     WHERE o.id IN (SELECT e.id FROM auth.outbox e
-                   WHERE e.claimed_at IS NULL AND e.expires_at <= clock_timestamp() AND e.token IS NOT NULL
+                   WHERE e.claimed_at IS NULL AND e.expires_at <= clock_timestamp() AND e.sealed_token IS NOT NULL
                    FOR UPDATE SKIP LOCKED);
     RETURN QUERY
     WITH chosen AS (
-        SELECT o.id, o.token FROM auth.outbox o
+        SELECT o.id, o.sealed_token FROM auth.outbox o
         WHERE o.claimed_at IS NULL AND o.expires_at > clock_timestamp()
         ORDER BY o.created_at, o.id
         LIMIT p_max_messages
         FOR UPDATE SKIP LOCKED),
     claimed AS (
         UPDATE auth.outbox o
-        SET token = NULL, claimed_at = clock_timestamp(), claimed_by = pg_get_userbyid(p_caller)
+        SET sealed_token = NULL, claimed_at = clock_timestamp(), claimed_by = pg_get_userbyid(p_caller)
         FROM chosen c WHERE o.id = c.id
-        RETURNING o.id, o.kind, o.email, o.user_id, o.product_id, c.token, o.created_at, o.expires_at),
+        RETURNING o.id, o.kind, o.email, o.user_id, o.product_id, c.sealed_token, o.created_at, o.expires_at),
     audited AS (
         INSERT INTO auth.audit_log (event, user_id, product_id, db_role, detail)
         SELECT 'message_claimed', m.user_id, m.product_id, pg_get_userbyid(p_caller),
                jsonb_build_object('message_id', m.id, 'kind', m.kind)
         FROM claimed m)
-    SELECT m.id, m.kind, m.email, u.full_name, p.name, m.token, m.created_at, m.expires_at
+    SELECT m.id, m.kind, m.email, u.full_name, p.name,
+           convert_from(auth.unseal(m.sealed_token, auth.outbox_context(m.id)), 'UTF8'), m.created_at, m.expires_at
     FROM claimed m
     LEFT JOIN auth.users u ON u.id = m.user_id
     LEFT JOIN auth.products p ON p.id = m.product_id

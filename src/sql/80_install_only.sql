@@ -1,8 +1,10 @@
 -- Made once, at CREATE EXTENSION, after the functions they need: the trigger that ends
 -- a deactivated user's sessions (its function is in 62_session_rules.sql), the one that
 -- keeps a user's email key (35_emails.sql), the one that
--- announces changes of auth.products to the checks' caches (57_client_scope.sql), and
--- the first signing keys. An upgrade script changes these itself (src/upgrade/).
+-- announces changes of auth.products to the checks' caches (57_client_scope.sql), the
+-- one by which a key inserted as current retires the previous one (65_jwt.sql), and
+-- the first signing key, of auth.jwt_algorithm (an HS256 secret only if HS256 is
+-- configured). An upgrade script changes these itself (src/upgrade/).
 
 CREATE TRIGGER users_deactivation_ends_sessions
     AFTER UPDATE OF is_active ON auth.users
@@ -20,8 +22,13 @@ CREATE TRIGGER products_changed
     FOR EACH STATEMENT EXECUTE FUNCTION auth.products_changed();
 ALTER TABLE auth.products ENABLE ALWAYS TRIGGER products_changed;
 
--- The keys made at CREATE EXTENSION.
-SELECT auth.add_signing_keys();
+CREATE TRIGGER signing_key_inserted
+    BEFORE INSERT ON auth.signing_keys
+    FOR EACH ROW WHEN (NEW.retired_at IS NULL) EXECUTE FUNCTION auth.signing_key_inserted();
+ALTER TABLE auth.signing_keys ENABLE ALWAYS TRIGGER signing_key_inserted;
+
+-- The key made at CREATE EXTENSION.
+SELECT auth.add_signing_key(auth.jwt_algorithm(), false);
 
 -- Users whose stored password hash could make a check cost more than the bound (about a
 -- second of CPU, 256 MiB): stored before 0.2.0 refused them at import. They stay usable

@@ -270,3 +270,51 @@ CREATE TABLE auth.password_history (
 CREATE INDEX password_history_user_idx ON auth.password_history (user_id, id);
 SELECT pg_catalog.pg_extension_config_dump('auth.password_history', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.password_history_id_seq', '');
+
+-- ==== Keys and secrets at rest (issue 11, items 7 and 8) ====
+-- Secrets the extension reads back are sealed under the server key file (35_sealed.sql,
+-- made here because this block needs them now; the "always" piece replaces them with
+-- the same definitions). Without the library preloaded the file may not exist yet: the
+-- update then fails with 58P01 and a hint, before anything changed.
+CREATE FUNCTION auth.seal(plaintext bytea, context text) RETURNS bytea
+    LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'auth_seal';
+CREATE FUNCTION auth.unseal(sealed bytea, context text) RETURNS bytea
+    LANGUAGE C STABLE STRICT AS 'MODULE_PATHNAME', 'auth_unseal';
+-- 0.1.0 kept an EdDSA and an HS256 key current at once, and an HS256 secret verified
+-- tokens whatever auth.jwt_algorithm said. From 0.2.0 one key is current and HS256 keys
+-- exist only where HS256 is configured. Judged by auth.jwt_algorithm in the session
+-- running the update: under EdDSA (the default) every HS256 key is deleted, so a token
+-- forged with a 0.1.0 HS256 secret (readable by pg_read_all_data) verifies nowhere; under
+-- HS256 the HS256 key stays current and the EdDSA key retires now (its tokens verify a
+-- day longer, with its public key).
+DO $$
+BEGIN
+    IF coalesce(current_setting('auth.jwt_algorithm', true), 'EdDSA') = 'HS256' THEN
+        UPDATE auth.signing_keys SET retired_at = now(), secret_key = NULL
+        WHERE algorithm = 'EdDSA' AND retired_at IS NULL;
+    ELSE
+        DELETE FROM auth.signing_keys WHERE algorithm = 'HS256';
+    END IF;
+END
+$$;
+DROP FUNCTION auth.add_signing_keys();   -- now add_signing_key, one key of one algorithm
+DROP INDEX auth.signing_keys_current_key;
+CREATE UNIQUE INDEX signing_keys_current_key ON auth.signing_keys ((true)) WHERE retired_at IS NULL;
+ALTER TABLE auth.signing_keys RENAME COLUMN secret_key TO sealed_secret;
+UPDATE auth.signing_keys SET sealed_secret = auth.seal(sealed_secret, 'auth.signing_keys:' || kid)
+WHERE sealed_secret IS NOT NULL;
+COMMENT ON TABLE auth.signing_keys IS
+    'JWT signing keys, their secrets sealed under the server key file';
+SELECT pg_catalog.pg_extension_config_dump('auth.signing_keys', '');
+-- A key inserted as current retires the previous one (so a restored dump's key replaces
+-- the one CREATE EXTENSION made); the "always" piece 65_jwt.sql replaces the function.
+CREATE FUNCTION auth.signing_key_inserted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER signing_key_inserted
+    BEFORE INSERT ON auth.signing_keys
+    FOR EACH ROW WHEN (NEW.retired_at IS NULL) EXECUTE FUNCTION auth.signing_key_inserted();
+ALTER TABLE auth.signing_keys ENABLE ALWAYS TRIGGER signing_key_inserted;
+-- The outbox is new in 0.2.0 and empty here: its token column becomes the sealed one.
+ALTER TABLE auth.outbox RENAME COLUMN token TO sealed_token;
+ALTER TABLE auth.outbox ALTER COLUMN sealed_token TYPE bytea USING NULL;

@@ -12,6 +12,11 @@ dir=$(mktemp -d /tmp/auth-nopreload.XXXXXX)
 superuser=postgres
 [ "$(id -u)" = 0 ] || superuser=$(id -un)
 as_server_owner initdb -D "$dir/data" -U "$superuser" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# One start with the library preloaded makes the server key file (CREATE EXTENSION seals
+# the first signing key with it); the test then runs on a server that does not preload.
+as_server_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c shared_preload_libraries=auth" start
+as_server_owner pg_ctl -D "$dir/data" -m fast -w -s stop
 as_server_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -s \
     -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off" start
 trap 'as_server_owner pg_ctl -D "$dir/data" -m fast -w -s stop; rm -rf "$dir"' EXIT

@@ -2,7 +2,7 @@
 # both algorithms and writes them, with the published JWKS, into $TOKENS_DIR:
 #   jwks.json       auth_jwks() after one key rotation (old and new keys)
 #   eddsa_old.jwt   signed before the rotation; eddsa.jwt after it; claims.json its claims
-#   hs256.jwt       signed with HS256; hs256.key the secret (hex), read as the superuser
+#   hs256.jwt       signed with HS256; hs256.key the secret (hex), unsealed by the superuser
 #   other_product.txt  what auth_issue_jwt gives for a product the user is not in
 set -euo pipefail
 interop_db=interop_$$_$RANDOM
@@ -34,7 +34,8 @@ SET auth.jwt_algorithm = 'HS256';
 \o $TOKENS_DIR/hs256.jwt
 SELECT auth_issue_jwt(:'token', 'Interop App');
 \o $TOKENS_DIR/hs256.key
-SELECT encode(secret_key, 'hex') FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL;
+SELECT encode(auth.unseal(sealed_secret, auth.signing_key_context(kid)), 'hex')
+FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL;
 \o
 SQL
 export TOKENS_DIR

@@ -3,7 +3,10 @@
 # auth_session_user (without trying to refresh last_used_at), auth_api_key_user,
 # auth_verify_jwt and auth_issue_jwt, and auth_verify_password (without upgrading a hash;
 # failures are counted in the standby's own memory and lock there), and auth_login
-# answers NULL with a WARNING before any work. Prints TAP, for prove. Usage: hot_standby.sh
+# answers NULL with a WARNING before any work. The server key file that seals the
+# signing keys comes with pg_basebackup: the standby signs and verifies with it, and
+# without it says so (58P01, with a hint) only where a sealed secret is needed. Prints
+# TAP, for prove. Usage: hot_standby.sh
 # (libpq's PG* variables name the primary, on a Unix socket as scripts/lib.sh starts it)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -16,7 +19,7 @@ trap cleanup EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 createdb "$db"
-read -r uid token api_key <<<"$(q -d "$db" <<'SQL'
+read -r uid token api_key hs_jwt <<<"$(q -d "$db" <<'SQL'
 CREATE EXTENSION auth;
 SELECT auth_create_product('Standby App') \gset
 SELECT auth_create_role('Standby App', 'reader') \gset
@@ -24,9 +27,15 @@ SELECT auth_create_user('standby@example.com', 'quay lantern 8 owl') AS uid \gse
 SELECT auth_grant(:uid, 'Standby App', 'reader') \gset
 SELECT auth_login('standby@example.com', 'quay lantern 8 owl') AS token \gset
 SELECT auth_create_api_key(:uid, 'Standby App', 'standby key') AS api_key \gset
+-- An HS256 token (its key, sealed, verifies a day after the switch back), then the first
+-- EdDSA token, which makes the key the standby signs with.
+SET auth.jwt_algorithm = 'HS256';
+SELECT auth_issue_jwt(:'token', 'Standby App') AS hs_jwt \gset
+RESET auth.jwt_algorithm;
+SELECT auth_issue_jwt(:'token', 'Standby App') AS first_jwt \gset
 -- Last used 5 minutes ago: a check on a writable server would refresh it.
 UPDATE auth.user_sessions SET last_used_at = now() - interval '5 minutes';
-SELECT :uid || ' ' || :'token' || ' ' || :'api_key';
+SELECT :uid || ' ' || :'token' || ' ' || :'api_key' || ' ' || :'hs_jwt';
 SQL
 )"
 # New hashes at 3 passes from now on: the stored one (2 passes) is due for an upgrade.
@@ -77,6 +86,27 @@ check "on the primary (which knows nothing of the standby's lock) the right pass
     "$(q -d "$db" -c "SELECT auth_verify_password('standby@example.com', 'quay lantern 8 owl')")"
 check "and upgrades the hash to the current cost" t \
     "$(q -d "$db" -c "SELECT password_hash LIKE '%\$m=65536,t=3,p=1\$%' FROM auth.users WHERE id = $uid")"
+check "the HS256 token verifies on the standby, its sealed secret opened with the copied key file" "$uid" \
+    "$(standby "SELECT auth_verify_jwt('$hs_jwt')->>'sub'")"
 check "the standby's log holds no error from the checks" 0 "$(grep -c 'ERROR' "$STANDBY_DIR/server.log" || true)"
+
+# The server key file: pg_basebackup copied it, byte for byte and mode 0600.
+primary_key="$PGHOST/data/auth_server_key" standby_key="$STANDBY_DIR/data/auth_server_key"
+check "pg_basebackup copied the server key file to the standby" same \
+    "$(cmp -s "$primary_key" "$standby_key" && echo same || echo different)"
+check "readable by the server's user alone (0600)" 600 "$(stat -c %a "$standby_key")"
+# Without it (a standby made by hand, say), a new backend needs it only to open a secret.
+mv "$standby_key" "$standby_key.aside"
+state() { on_standby "$db" -v VERBOSITY=verbose -c "$1" 2>&1 | sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\):.*/\1/p' | head -1; }
+check "without the key file, signing on the standby fails with 58P01" 58P01 \
+    "$(state "SELECT auth_issue_jwt('$token', 'Standby App')")"
+check "with a hint on where the file comes from" 1 \
+    "$(on_standby "$db" -c "SELECT auth_issue_jwt('$token', 'Standby App')" 2>&1 | grep -c '^HINT: .*data directory')"
+check "while an EdDSA token still verifies (its public key is not sealed)" "$uid" "$(standby "SELECT auth_verify_jwt('$jwt')->>'sub'")"
+mv "$standby_key.aside" "$standby_key"
+chmod 644 "$standby_key"
+check "a key file others may read is refused with 55000" 55000 "$(state "SELECT auth_verify_jwt('$hs_jwt')")"
+chmod 600 "$standby_key"
+check "back in place, the standby verifies the HS256 token again" "$uid" "$(standby "SELECT auth_verify_jwt('$hs_jwt')->>'sub'")"
 echo "1..$count"
 exit $fail

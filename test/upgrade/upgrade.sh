@@ -9,11 +9,14 @@
 #      handed to apps, are void;
 #  (c) accounts 0.1.0 let in that collide under one address, one account (a full-width
 #      twin, a Cyrillic look-alike) are kept, still log in, and are listed for the operator.
+#  (d) 0.1.0's HS256 key is deleted and the EdDSA secret
+#      sealed, unless auth.jwt_algorithm is HS256 in the session that updates (then the
+#      HS256 key stays, sealed, and its tokens still verify).
 # Prints TAP, for prove. Usage: upgrade.sh   (libpq's PG* variables name the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-old=upgrade_old_$$ fresh=upgrade_fresh_$$ work=$(mktemp -d)
-trap 'rm -rf "$work"; dropdb --if-exists "$old"; dropdb --if-exists "$fresh"' EXIT
+old=upgrade_old_$$ fresh=upgrade_fresh_$$ hs=upgrade_hs_$$ work=$(mktemp -d)
+trap 'rm -rf "$work"; dropdb --if-exists "$old"; dropdb --if-exists "$fresh"; dropdb --if-exists "$hs"' EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$@"; }
 
 fail=0 count=0
@@ -65,10 +68,16 @@ SELECT 'session_b ' || auth_login('bob@example.com', 'bob password 22');
 SELECT 'api_key ' || auth_create_api_key(:alice, 'Accounting', 'upgrade key');
 SELECT 'reset ' || auth_request_password_reset('bob@example.com');
 SELECT 'kid ' || kid FROM auth.signing_keys WHERE retired_at IS NULL AND algorithm = 'EdDSA';
+SELECT 'ed_secret ' || encode(secret_key, 'hex') FROM auth.signing_keys WHERE retired_at IS NULL AND algorithm = 'EdDSA';
+-- 0.1.0 kept an HS256 secret that any pg_read_all_data member could read, and it verified
+-- tokens under EdDSA: one forged with it for alice.
+SELECT 'forged ' || auth.jwt_sign('HS256', kid, json_build_object('iss', 'auth', 'sub', :alice::text,
+           'product', 'Accounting', 'exp', floor(extract(epoch FROM now())) + 3600)::text, secret_key)
+FROM auth.signing_keys WHERE retired_at IS NULL AND algorithm = 'HS256';
 SQL
 secret() { sed -n "s/^$1 //p" "$work/secrets"; }
 session_a=$(secret session_a) session_b=$(secret session_b) api_key=$(secret api_key)
-reset_token=$(secret reset) kid=$(secret kid)
+reset_token=$(secret reset) kid=$(secret kid) ed_secret=$(secret ed_secret) forged=$(secret forged)
 jwt=$(q "$old" -c "SELECT auth_issue_jwt('$session_a', 'Accounting', '1 hour')")
 
 # Every answer of the checks and lookups, before and after the update.
@@ -91,6 +100,8 @@ SELECT 'jwks_kids', (SELECT string_agg(k ->> 'kid', ',' ORDER BY k ->> 'kid') FR
 SQL
 }
 answers >"$work/before"
+check "0.1.0 verifies a token forged with its readable HS256 secret (the fault fixed)" 1 \
+    "$(q "$old" -c "SELECT auth_verify_jwt('$forged') ->> 'sub'")"
 q "$old" -c "SELECT count(*) FROM auth.audit_log" >"$work/audit_before"
 
 q "$old" -c "ALTER EXTENSION auth UPDATE" 2>"$work/update_messages" || { cat "$work/update_messages" >&2; exit 1; }
@@ -137,6 +148,13 @@ check "a wrong password is still refused" t \
     "$(q "$old" -c "SELECT auth_login('alice@example.com', 'not her password') IS NULL")"
 check "the signing key of 0.1.0 still signs" "$kid" \
     "$(q "$old" -c "SELECT auth.jwt_key_id(auth_issue_jwt('$session_a', 'Accounting'))")"
+check "the update deleted 0.1.0's HS256 key (auth.jwt_algorithm was EdDSA)" 0 \
+    "$(q "$old" -c "SELECT count(*) FROM auth.signing_keys WHERE algorithm = 'HS256'")"
+check "a token forged with its secret verifies no more" "" "$(q "$old" -c "SELECT auth_verify_jwt('$forged')")"
+check "the EdDSA secret is sealed: the column no longer holds it" f \
+    "$(q "$old" -c "SELECT position('\\x$ed_secret'::bytea IN sealed_secret) > 0 FROM auth.signing_keys WHERE kid = '$kid'")"
+check "and it opens, with the server key file, to the same secret" "$ed_secret" \
+    "$(q "$old" -c "SELECT encode(auth.unseal(sealed_secret, auth.signing_key_context(kid)), 'hex') FROM auth.signing_keys WHERE kid = '$kid'")"
 check "new users get ids after the old ones" t \
     "$(q "$old" -c "SELECT auth_create_user('dave@example.com', 'river lantern 333') > 3")"
 check "a reset token 0.1.0 handed to an app is void after the update" f \
@@ -159,6 +177,25 @@ check "the operator's list names both pairs" "$(printf '%s\n' 'erin@example.com|
                 -c "DROP ROLE upgrade_test_operator")"
 check "a new look-alike sign-up after the update is refused" 23505 \
     "$(q "$old" -c "DO \$\$ BEGIN PERFORM auth_create_user(U&'\0435rin@example.com', 'cyrillic erin password'); RAISE NOTICE 'none'; EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | sed 's/^NOTICE:  //')"
+
+# Updated by a session where auth.jwt_algorithm is HS256: the HS256 key is kept.
+createdb "$hs"
+read -r hs_kid hs_jwt <<<"$(q "$hs" <<'SQL'
+CREATE EXTENSION auth VERSION '0.1.0';
+SET auth.jwt_algorithm = 'HS256';
+SELECT auth_create_product('HS App') \gset
+SELECT auth_create_user('hs@example.com', 'hs password 1') AS uid \gset
+SELECT auth_create_role('HS App', 'member') \gset
+SELECT auth_grant(:uid, 'HS App', 'member') \gset
+SELECT kid || ' ' || auth_issue_jwt(auth_login('hs@example.com', 'hs password 1'), 'HS App')
+FROM auth.signing_keys WHERE algorithm = 'HS256' AND retired_at IS NULL;
+SQL
+)"
+q "$hs" -c "SET auth.jwt_algorithm = 'HS256'" -c "ALTER EXTENSION auth UPDATE"
+check "updated under HS256, the HS256 key is the current key and the EdDSA key retired" "HS256|$hs_kid" \
+    "$(q "$hs" -c "SELECT algorithm || '|' || kid FROM auth.signing_keys WHERE retired_at IS NULL")"
+check "and an HS256 token of 0.1.0 still verifies (its secret sealed)" 1 \
+    "$(q "$hs" -c "SET auth.jwt_algorithm = 'HS256'" -c "SELECT auth_verify_jwt('$hs_jwt') ->> 'sub'")"
 
 echo "1..$count"
 exit $fail
