@@ -2,7 +2,6 @@
 -- file. A pg_read_all_data member reads the tables and gets nothing usable; the sealing
 -- functions are the owner's alone; a sealed value opens only in its own place.
 BEGIN;
-CREATE EXTENSION auth;
 SELECT plan(30);
 
 \ir helpers.psql

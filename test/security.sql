@@ -1,7 +1,7 @@
 -- Privileges and hardening: who may execute what, who may read what, pinned
 -- search_paths, the two NOLOGIN roles, and pg_dump registration of the data.
 BEGIN;
-SELECT plan(95);
+SELECT plan(94);
 
 -- Roles of this file (rolled back at the end).
 CREATE ROLE tap_sec_nobody NOLOGIN;                       -- granted nothing at all

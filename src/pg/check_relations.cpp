@@ -68,7 +68,11 @@ constexpr ColumnName kColumnNames[kColumnCount] = {
     {kUserSessions, "last_used_at"},
     {kUserSessions, "revoked_at"},
     {kUserSessions, "product_id"},
+    {kUserSessions, "aal"},
 };
+
+// Columns a database still at 0.1.0 lacks; they read as NULL there.
+bool column_is_optional(int column) { return column == kSessionAal; }
 
 // What the backend remembers between calls: OIDs and attribute numbers, never data.
 struct Resolved {
@@ -136,7 +140,7 @@ void resolve() {
     }
     for (int i = 0; i < kColumnCount; i++) {
         fresh.column[i] = get_attnum(fresh.heap[kColumnNames[i].table], kColumnNames[i].name);
-        if (fresh.column[i] == InvalidAttrNumber)
+        if (fresh.column[i] == InvalidAttrNumber && !column_is_optional(i))
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
                             errmsg("auth.%s.%s is missing: the extension is damaged",
                                    kTableNames[kColumnNames[i].table].table, kColumnNames[i].name)));
@@ -296,6 +300,10 @@ bool row_int8(IndexRead* read, Column which, int64* value) {
 }
 
 Datum row_datum(IndexRead* read, Column which, bool* is_null) {
+    if (resolved.column[which] == InvalidAttrNumber) {
+        *is_null = true;
+        return (Datum)0;
+    }
     return slot_getattr(read->table->slot, resolved.column[which], is_null);
 }
 

@@ -57,6 +57,7 @@ enum Column {
     kSessionLastUsedAt,         // user_sessions.last_used_at
     kSessionRevokedAt,          // user_sessions.revoked_at
     kSessionProductId,          // user_sessions.product_id
+    kSessionAal,                // user_sessions.aal (0.2.0; absent at 0.1.0: read as NULL)
     kColumnCount
 };
 

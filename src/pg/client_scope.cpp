@@ -78,8 +78,14 @@ Oid products_relid = InvalidOid;  // auth.products, once seen
 MemoryContext cache_memory = nullptr;
 bool callbacks_registered = false;
 
+// The products that require aal2, sorted (in cache_memory), while mfa_valid.
+int64* mfa_products = nullptr;
+int mfa_count = 0;
+bool mfa_valid = false;
+
 void forget_all() {
     for (CachedScope& entry : cached) entry.valid = false;
+    mfa_valid = false;
     invalidations++;
 }
 
@@ -237,6 +243,45 @@ bool compute_scope(Oid caller, int64** products, int* count, uint64* invalidatio
     return true;
 }
 
+// Reads which products require aal2 into the cache (none at 0.1.0, which has no column
+// mfa_required), under the same snapshot rule as the scopes.
+void load_mfa_products() {
+    checks::CallTables tables;
+    checks::begin_call(&tables);
+    Relation relation = checks::table(&tables, checks::kProducts)->heap;
+    products_relid = RelationGetRelid(relation);
+    const uint64 invalidations_before = invalidations;
+    const AttrNumber id_column = column_named(relation, "id");
+    const AttrNumber mfa_column = column_named(relation, "mfa_required");
+    int capacity = 8;
+    int count = 0;
+    int64* ids = static_cast<int64*>(palloc(sizeof(int64) * capacity));
+    if (id_column != InvalidAttrNumber && mfa_column != InvalidAttrNumber) {
+        Snapshot snapshot = RegisterSnapshot(bindings_snapshot());
+        TupleTableSlot* slot = table_slot_create(relation, nullptr);
+        TableScanDesc scan = table_beginscan(relation, snapshot, 0, nullptr);
+        while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+            bool id_null;
+            bool mfa_null;
+            const Datum id = slot_getattr(slot, id_column, &id_null);
+            const Datum required = slot_getattr(slot, mfa_column, &mfa_null);
+            if (!id_null && !mfa_null && DatumGetBool(required)) append_id(&ids, &count, &capacity, DatumGetInt64(id));
+        }
+        table_endscan(scan);
+        ExecDropSingleTupleTableSlot(slot);
+        UnregisterSnapshot(snapshot);
+    }
+    checks::close_tables(&tables);
+    count = static_cast<int>(core::sort_unique_ids(ids, static_cast<std::size_t>(count)));
+    if (mfa_products != nullptr) pfree(mfa_products);
+    mfa_products = static_cast<int64*>(MemoryContextAlloc(cache_memory, sizeof(int64) * (count > 0 ? count : 1)));
+    if (count > 0) memcpy(mfa_products, ids, sizeof(int64) * count);
+    mfa_count = count;
+    pfree(ids);
+    // Kept unless an invalidation arrived meanwhile, or read in parallel mode.
+    mfa_valid = invalidations == invalidations_before && !IsInParallelMode();
+}
+
 // The slot to keep a new answer in: a free one, else the least recently used.
 CachedScope* slot_to_reuse() {
     CachedScope* oldest = &cached[0];
@@ -296,6 +341,12 @@ core::ClientScope caller_scope(Oid caller) {
     // Not kept when an invalidation arrived meanwhile; it still answers this call.
     entry->valid = invalidations == invalidations_before;
     return {entry->confined, entry->products, static_cast<std::size_t>(entry->count)};
+}
+
+bool product_requires_mfa(int64 product_id) {
+    register_callbacks();
+    if (!mfa_valid) load_mfa_products();
+    return core::contains_id(mfa_products, static_cast<std::size_t>(mfa_count), product_id);
 }
 
 void require_client(Oid caller, const core::ClientScope& scope) {

@@ -20,6 +20,10 @@ namespace auth::pg {
 // call of caller_scope.
 core::ClientScope caller_scope(Oid caller);
 
+// Whether the product requires aal2 sessions (products.mfa_required), remembered per
+// backend with the scopes and forgotten with them.
+bool product_requires_mfa(int64 product_id);
+
 // Raises 42501 for a caller confined to no product: it may call no client function.
 void require_client(Oid caller, const core::ClientScope& scope);
 

@@ -14,7 +14,8 @@
 //
 // A confined caller (client_scope.h) sees only sessions bound to its products: any other
 // token, a sign-in service's own session (bound to no product) included, answers NULL and
-// is not refreshed. A caller confined to no product gets 42501.
+// is not refreshed. A caller confined to no product gets 42501. A session bound to a
+// product that requires a second factor answers only once it is aal2.
 //
 // The index work runs in frames that hold plain data only, so a PostgreSQL error there
 // (a damaged extension) passes through the border without skipping a C++ destructor.
@@ -57,6 +58,7 @@ struct SessionRow {
     bool revoked;
     bool bound;          // to a product (else a sign-in service's own session)
     int64 product_id;
+    bool aal2;           // authenticated with a second factor
 };
 
 // auth.touch_session's OID, looked up when first needed, and the hash of its pg_proc
@@ -113,6 +115,9 @@ bool read_session(CallTables* tables, const unsigned char* digest, SessionRow* r
         row_datum(&read, kSessionRevokedAt, &is_null);
         row->revoked = !is_null;
         row->bound = row_int8(&read, kSessionProductId, &row->product_id);
+        const Datum aal = row_datum(&read, kSessionAal, &is_null);
+        row->aal2 = !is_null && VARSIZE_ANY_EXHDR(DatumGetPointer(aal)) == 4 &&
+                    memcmp(VARDATA_ANY(DatumGetPointer(aal)), "aal2", 4) == 0;
         end_read(&read);
     }
     pfree(key);
@@ -148,6 +153,8 @@ bool live_session_user(const unsigned char* digest, const core::ClientScope& sco
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     const int64 idle_usecs = static_cast<int64>(pg::session_idle_timeout_seconds()) * USECS_PER_SEC;
     if (row.revoked || row.expires_at <= now || row.last_used_at <= now - idle_usecs) return false;
+    // A product that requires a second factor (auth_set_product_mfa) answers aal2 only.
+    if (row.bound && !row.aal2 && pg::product_requires_mfa(row.product_id)) return false;
     // Best effort, at most once a minute, never on a standby or in a READ ONLY transaction.
     if (row.last_used_at < now - kRefreshEveryUsecs && !XactReadOnly)
         OidFunctionCall1(touch_session_function(), Int64GetDatum(row.id));

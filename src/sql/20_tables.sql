@@ -54,7 +54,7 @@ CREATE TABLE auth.mfa_factors (
     user_id      bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
     kind         text NOT NULL DEFAULT 'totp' CHECK (kind IN ('totp')),
     label        text CHECK (length(label) BETWEEN 1 AND 200),
-    secret       bytea NOT NULL,
+    sealed_secret bytea NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
     confirmed_at timestamptz,
     last_used_at timestamptz,

@@ -1,5 +1,5 @@
 -- Secrets at rest. A secret the extension must read back (a signing key, an outbox token
--- until a mailer claims it; TOTP secrets later) is stored sealed: XChaCha20-Poly1305
+-- until a mailer claims it, a TOTP secret) is stored sealed: XChaCha20-Poly1305
 -- under the server key, a file in the data directory that only the server's OS user
 -- reads (src/pg/server_key.cpp). Members of pg_read_all_data and pg_dump see ciphertext.
 -- Each value is bound to its place by a context, '<table>:<row key>' (for example
@@ -32,15 +32,15 @@ CREATE FUNCTION auth.sealed_key_id(sealed bytea) RETURNS text
 -- values while it works. Returns the new key's id. The file change is not transactional:
 -- should the transaction roll back, the new key stays in the file, sealing new values,
 -- and the old ones still open the rest. A standby needs the new file before it can open
--- values sealed under the new key (docs/operations.md). A table that comes to hold
--- sealed values (TOTP secrets) is added here.
+-- values sealed under the new key (docs/operations.md). Every table that holds sealed
+-- values is here: signing keys, outbox tokens, TOTP secrets.
 CREATE FUNCTION auth.rotate_server_key() RETURNS text
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     new_id text;
 BEGIN
-    LOCK TABLE auth.signing_keys, auth.outbox IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE auth.signing_keys, auth.outbox, auth.mfa_factors IN SHARE ROW EXCLUSIVE MODE;
     new_id := auth.add_server_key();
     UPDATE auth.signing_keys k
     SET sealed_secret = auth.seal(auth.unseal(k.sealed_secret, auth.signing_key_context(k.kid)),
@@ -49,6 +49,8 @@ BEGIN
     UPDATE auth.outbox o
     SET sealed_token = auth.seal(auth.unseal(o.sealed_token, auth.outbox_context(o.id)), auth.outbox_context(o.id))
     WHERE o.sealed_token IS NOT NULL;
+    UPDATE auth.mfa_factors f
+    SET sealed_secret = auth.seal(auth.unseal(f.sealed_secret, auth.factor_context(f.id)), auth.factor_context(f.id));
     RETURN new_id;
 END
 $$;

@@ -35,7 +35,7 @@ COMMENT ON FUNCTION auth.recovery_code_digest(text) IS
 -- does not open there.
 CREATE FUNCTION auth.factor_context(p_factor_id bigint) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT 'auth.mfa_factors.secret:' || p_factor_id
+    SELECT 'auth.mfa_factors:' || p_factor_id
 $$;
 
 -- The live session of a token the caller may use, or NULL: not revoked, not expired or
@@ -125,7 +125,7 @@ BEGIN
     SELECT u.email INTO account FROM auth.users u WHERE u.id = session.user_id;
     new_id := nextval('auth.mfa_factors_id_seq');
     made := auth.totp_enrollment(auth.mfa_issuer(), account, auth.factor_context(new_id));
-    INSERT INTO auth.mfa_factors (id, user_id, kind, label, secret)
+    INSERT INTO auth.mfa_factors (id, user_id, kind, label, sealed_secret)
     VALUES (new_id, session.user_id, 'totp', p_label, made.sealed_secret);
     PERFORM auth.audit(p_caller, 'mfa_enrolled', session.user_id, session.product_id,
                        jsonb_build_object('factor_id', new_id, 'kind', 'totp', 'session_id', session.id));
@@ -159,11 +159,11 @@ DECLARE
     matched bigint;
 BEGIN
     replayed := false;
-    FOR f IN SELECT m.id, m.secret, m.last_step FROM auth.mfa_factors m
+    FOR f IN SELECT m.id, m.sealed_secret, m.last_step FROM auth.mfa_factors m
              WHERE m.user_id = p_user_id
                AND (CASE WHEN p_only_factor IS NULL THEN m.confirmed_at IS NOT NULL ELSE m.id = p_only_factor END)
              ORDER BY m.id FOR UPDATE LOOP
-        matched := auth.totp_step(f.secret, auth.factor_context(f.id), p_code);
+        matched := auth.totp_step(f.sealed_secret, auth.factor_context(f.id), p_code);
         IF matched IS NOT NULL AND factor_id IS NULL THEN
             IF matched > coalesce(f.last_step, -1) THEN
                 factor_id := f.id;

@@ -165,7 +165,7 @@ BEGIN
     END IF;
     -- The user must be active: auth_session_user relies on deactivation ending sessions
     -- (src/sql/62_session_rules.sql); a session that survived one signs nothing.
-    SELECT s.id, s.user_id, s.product_id, u.email INTO session
+    SELECT s.id, s.user_id, s.product_id, s.aal, s.amr, u.email INTO session
     FROM auth.user_sessions s JOIN auth.users u ON u.id = s.user_id
     WHERE s.token_hash = auth.token_digest(p_session_token) AND s.revoked_at IS NULL AND u.is_active;
     IF session.id IS NULL THEN
@@ -176,6 +176,10 @@ BEGIN
     IF v_product_id IS NULL OR session.product_id <> v_product_id
        OR (session.product_id IS NULL AND products IS NOT NULL)
        OR NOT auth.member_of_product(session.user_id, v_product_id) THEN
+        RETURN NULL;
+    END IF;
+    -- A product that requires a second factor gets tokens from aal2 sessions only.
+    IF session.aal <> 'aal2' AND auth.product_requires_mfa(v_product_id) THEN
         RETURN NULL;
     END IF;
 
@@ -194,6 +198,8 @@ BEGIN
                                         FROM effective e WHERE e.tenant IS NOT NULL
                                         GROUP BY e.tenant) t), '{}'),
         'sid', session.id::text,
+        'aal', session.aal,
+        'amr', to_jsonb(session.amr),
         'iat', issued_at,
         'exp', issued_at + lifetime)
     INTO claims;

@@ -170,6 +170,10 @@ BEGIN
         RETURNING s.* INTO parent;
         IF parent.id IS NULL THEN
             refusal := 'session_ended';
+        -- A product that requires a second factor is reached from aal2 sessions only: the
+        -- sign-in service verifies it before handing the user on.
+        ELSIF parent.aal <> 'aal2' AND auth.product_requires_mfa(found.product_id) THEN
+            refusal := 'mfa_required';
         END IF;
     END IF;
     IF refusal IS NOT NULL THEN

@@ -16,12 +16,12 @@ CREATE EXTENSION auth;
 CREATE ROLE $reader NOLOGIN IN ROLE pg_read_all_data;
 CREATE ROLE $app NOLOGIN IN ROLE auth_signin;
 SELECT auth_create_product('Forgery App') \gset
-SELECT auth_create_user('victim@example.com', 'victim password') AS victim \gset
-SELECT auth_create_user('attacker@example.com', 'attacker password') AS attacker \gset
+SELECT auth_create_user('victim@example.com', 'Amber orbit 41 slot') AS victim \gset
+SELECT auth_create_user('attacker@example.com', 'Quartz meadow 52 slot') AS attacker \gset
 SELECT auth_create_role('Forgery App', 'member') \gset
 SELECT auth_grant(:victim, 'Forgery App', 'member') \gset
 SELECT auth_grant(:attacker, 'Forgery App', 'member') \gset
-SELECT auth_login('attacker@example.com', 'attacker password') AS token \gset
+SELECT auth_login('attacker@example.com', 'Quartz meadow 52 slot') AS token \gset
 -- An HS256 key that signed once and was switched away from more than a day ago.
 SET auth.jwt_algorithm = 'HS256';
 SELECT auth_issue_jwt(:'token', 'Forgery App') \gset
