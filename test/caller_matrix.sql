@@ -4,7 +4,7 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-SELECT plan(3 + 41 + 1 + 41);
+SELECT plan(3 + 50 + 1 + 50);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -109,6 +109,20 @@ INSERT INTO matrix VALUES
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
 ('auth_sso_exchange(text,text,text,inet)', $$SELECT auth_sso_exchange('not a code', 'not a verifier')$$,
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_enroll_totp(text,text)', $$SELECT * FROM auth_mfa_enroll_totp(:'session')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_confirm(text,bigint,text)', $$SELECT auth_mfa_confirm(:'session', 1, '123456')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_verify(text,text)', $$SELECT auth_mfa_verify(:'session', '123456')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_recovery_codes(text)', $$SELECT * FROM auth_mfa_recovery_codes('not a session')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_factors(bigint)', $$SELECT * FROM auth_mfa_factors(:alice)$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_mfa_unenroll(text,bigint)', $$SELECT auth_mfa_unenroll('not a session', 1)$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_session_aal(text)', $$SELECT auth_session_aal(:'session')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
 -- sign-in services only
 ('auth_sso_code(text,text,text)', $$SELECT auth_sso_code(:'signin_session', 'MX Payroll', repeat('A', 43))$$,
      'ok 42501 ok 42501 42501 42501 42501 42501 42501 42501'),
@@ -131,6 +145,8 @@ INSERT INTO matrix VALUES
      'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
 ('auth_revoke_api_key(text)', $$SELECT auth_revoke_api_key(:'api_key')$$,
      'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
+('auth_set_product_mfa(text,boolean)', $$SELECT auth_set_product_mfa('MX Payroll', true)$$,
+     'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
 -- admin functions
 ('auth_import_user(text,text,text,text)', $$SELECT auth_import_user('mx.imported@example.com', '$2b$04$abcdefghijklmnopqrstuuJ/3qz0a8Ie9R5C3xQbnm8mx6A2Mp3oW')$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
@@ -145,6 +161,8 @@ INSERT INTO matrix VALUES
 ('auth_set_app_role(text,regrole)', $$SELECT auth_set_app_role('MX Payroll', NULL)$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 ('auth_rotate_signing_key()', $$SELECT auth_rotate_signing_key()$$,
+     'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
+('auth_mfa_reset(bigint)', $$SELECT auth_mfa_reset(:alice)$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 ('auth_add_breached_passwords(text[])', $$SELECT auth_add_breached_passwords(ARRAY['0b3087c187b0835a16de420f0bc89cb5fb9b189b'])$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
@@ -164,7 +182,7 @@ SELECT is_empty($$
       AND p.pronamespace <> 'auth'::regnamespace
     EXCEPT SELECT function::text FROM matrix
 $$, 'every public function of the extension has a row in the matrix: decide who may call a new one');
-SELECT is(count(*)::int, 41, 'the matrix has one row per public function (41)') FROM matrix;
+SELECT is(count(*)::int, 50, 'the matrix has one row per public function (50)') FROM matrix;
 SELECT is(count(*)::int, 0, 'each row names an outcome for each of the 10 kinds of caller')
 FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 
@@ -220,6 +238,15 @@ INSERT INTO argument_matrix VALUES
 ('auth_revoke_api_key(text)', '22004 22004 ok 42501'),
 ('auth_sso_code(text,text,text)', '22004 42501 22023 42501'),
 ('auth_sso_exchange(text,text,text,inet)', 'ok ok ok ok'),
+('auth_mfa_enroll_totp(text,text)', 'ok ok 22023 22023'),
+('auth_mfa_confirm(text,bigint,text)', 'ok ok ok ok'),
+('auth_mfa_verify(text,text)', 'ok ok ok ok'),
+('auth_mfa_recovery_codes(text)', 'ok ok ok ok'),
+('auth_mfa_factors(bigint)', '22004 22004 22004 22004'),
+('auth_mfa_unenroll(text,bigint)', 'ok ok ok ok'),
+('auth_mfa_reset(bigint)', '22004 42501 22004 42501'),
+('auth_session_aal(text)', 'ok ok ok ok'),
+('auth_set_product_mfa(text,boolean)', '22004 22004 42704 42501'),
 ('auth_outbox_claim(integer)', '22004 42501 22004 42501');
 CREATE TEMP VIEW argument_calls AS
 SELECT p.oid::regprocedure AS function, kind,

@@ -64,8 +64,8 @@ SELECT is(pg_temp.part(:'jwt', 1)->>'kid',
           (SELECT kid FROM auth.signing_keys WHERE algorithm = 'EdDSA' AND retired_at IS NULL),
           'the header names the current EdDSA key');
 SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(pg_temp.part(:'jwt', 2)) k),
-          ARRAY['aud', 'email', 'exp', 'iat', 'iss', 'product', 'roles', 'sid', 'sub', 'tenant_roles'],
-          'the claims are iss, sub, aud, email, product, roles, tenant_roles, sid, iat, exp (no role by default)');
+          ARRAY['aal', 'amr', 'aud', 'email', 'exp', 'iat', 'iss', 'product', 'roles', 'sid', 'sub', 'tenant_roles'],
+          'the claims are iss, sub, aud, email, product, roles, tenant_roles, sid, aal, amr, iat, exp (no role by default)');
 SELECT is(pg_temp.part(:'jwt', 2)->>'iss', 'auth', 'iss is auth.jwt_issuer (auth by default)');
 SELECT is(pg_temp.part(:'jwt', 2)->'sub', to_jsonb(:sam::text), 'sub is the user id, as a string');
 SELECT is(pg_temp.part(:'jwt', 2)->>'email', 'tap.jwt.sam@example.com', 'email is the user''s');

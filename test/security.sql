@@ -320,15 +320,16 @@ SELECT is(array_agg(f ORDER BY f), NULL,
 FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.login', 'auth.verify_password', 'auth.change_password',
                   'auth.reset_password', 'auth.verify_email', 'auth.set_password', 'auth.logout', 'auth.issue_jwt',
                   'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange',
-                  'auth.add_breached_passwords']) f
+                  'auth.add_breached_passwords', 'auth.mfa_enroll_totp', 'auth.mfa_confirm', 'auth.mfa_verify',
+                  'auth.mfa_recovery_codes', 'auth.mfa_unenroll', 'auth.session_aal']) f
 WHERE NOT EXISTS (SELECT FROM pg_proc p
                   WHERE p.oid::regprocedure::text LIKE f || '(%'
                     AND 'log_min_error_statement=panic' = ANY (p.proconfig)
                     AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
 SELECT is((SELECT count(*)::int FROM pg_proc p
            WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
-             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 16,
-          'and they are the ones that do (16)');
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 22,
+          'and they are the ones that do (22)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,4 +1,4 @@
--- The design's example, part 3 of 3: Bob follows the link in the mail and sets a new
+-- The design's example, part 3 of 4: Bob follows the link in the mail and sets a new
 -- password; an API key; a user imported with a bcrypt hash; the audit trail.
 -- scripts/demo passes the token of the link in the mail as the psql variable link_token:
 --     psql -X -q -d demo -v link_token=… < examples/demo/3-reset-and-more.sql
