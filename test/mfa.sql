@@ -4,7 +4,7 @@
 -- helpers.psql), an implementation independent of ours.
 BEGIN;
 \ir helpers.psql
-SELECT plan(65);
+SELECT plan(68);
 
 CREATE ROLE tap_mfa_payroll NOLOGIN IN ROLE auth_client;
 CREATE ROLE tap_mfa_accounting NOLOGIN IN ROLE auth_client;
@@ -179,6 +179,17 @@ RESET ROLE;
 SET ROLE tap_mfa_payroll;
 SELECT is(auth_sso_exchange(:'sso', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), NULL,
           'auth_sso_exchange from an aal1 sign-in session to a product that requires MFA: NULL');
+RESET ROLE;
+-- The sign-in service verifies the second factor first: the child starts at aal2.
+SET ROLE tap_mfa_signin;
+SELECT factor_id AS f3, secret AS secret3 FROM auth_mfa_enroll_totp(:'central') \gset
+SELECT is(auth_mfa_confirm(:'central', :f3, pg_temp.totp(:'secret3')), true, 'the sign-in session confirms a factor: aal2');
+SELECT auth_sso_code(:'central', 'TapMfa Payroll', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM') AS sso2 \gset
+RESET ROLE;
+SET ROLE tap_mfa_payroll;
+SELECT auth_sso_exchange(:'sso2', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk') AS child \gset
+SELECT is(auth_session_aal(:'child'), 'aal2', 'a session made by single sign-on from an aal2 session is aal2');
+SELECT is(auth_session_user(:'child'), :alice::bigint, 'and reaches the product that requires MFA');
 RESET ROLE;
 
 SELECT is((SELECT count(*)::int FROM auth.audit_log WHERE user_id = :alice

@@ -3,7 +3,8 @@
 # auth_session_user (without trying to refresh last_used_at), auth_api_key_user,
 # auth_verify_jwt and auth_issue_jwt, and auth_verify_password (without upgrading a hash;
 # failures are counted in the standby's own memory and lock there), and auth_login
-# answers NULL with a WARNING before any work. The server key file that seals the
+# answers NULL with a WARNING before any work; auth_session_aal answers, auth_mfa_verify
+# gives false with a WARNING. The server key file that seals the
 # signing keys comes with pg_basebackup: the standby signs and verifies with it, and
 # without it says so (58P01, with a hint) only where a sealed secret is needed. Prints
 # TAP, for prove. Usage: hot_standby.sh
@@ -80,6 +81,9 @@ check "and the lock is the standby's own: nothing was written" 0 \
     "$(standby "SELECT count(*) FROM auth.login_failures WHERE user_id = $uid")"
 check "auth_login on the standby gives NULL with a WARNING, never an error" "WARNING:  auth_login needs a writable transaction|" \
     "$(standby "SELECT auth_login('standby@example.com', 'quay lantern 8 owl')" 2>&1 | grep -v HINT | paste -sd'|')"
+check "auth_session_aal answers on the standby" aal1 "$(standby "SELECT auth_session_aal('$token')")"
+check "auth_mfa_verify on the standby gives false with a WARNING, never an error" "WARNING:  auth_mfa_verify needs a writable transaction|f" \
+    "$(standby "SELECT auth_mfa_verify('$token', '123456')" 2>&1 | grep -v HINT | paste -sd'|')"
 check "the checks on the standby did not refresh the session (last used 5 minutes ago or more)" t \
     "$(q -d "$db" -c "SELECT now() - last_used_at >= interval '5 minutes' FROM auth.user_sessions")"
 check "on the primary (which knows nothing of the standby's lock) the right password succeeds" "$uid" \
