@@ -79,6 +79,24 @@ BEGIN
 END
 $$;
 
+-- The session a function that changes a user's factors acts from: writable, usable by
+-- the caller (else NULL), and at aal2 (else 42501).
+CREATE FUNCTION auth.aal2_session(p_token text, p_products bigint[], p_function text)
+    RETURNS auth.user_sessions
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    session auth.user_sessions;
+BEGIN
+    PERFORM auth.require_writable(p_function);
+    session := auth.usable_session(p_token, p_products, false);
+    IF session.id IS NOT NULL THEN
+        PERFORM auth.require_aal2(session, p_function);
+    END IF;
+    RETURN session;
+END
+$$;
+
 -- Raises the session to aal2 and adds the method to its amr (once).
 CREATE FUNCTION auth.raise_to_aal2(p_session_id bigint, p_method text) RETURNS void
     LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
@@ -319,16 +337,13 @@ CREATE FUNCTION auth.mfa_recovery_codes(p_caller regrole, p_session_token text) 
     SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    products bigint[] := auth.require_client(p_caller);
-    session auth.user_sessions;
+    session auth.user_sessions := auth.aal2_session(p_session_token, auth.require_client(p_caller),
+                                                    'auth_mfa_recovery_codes');
     code text;
 BEGIN
-    PERFORM auth.require_writable('auth_mfa_recovery_codes');
-    session := auth.usable_session(p_session_token, products, false);
     IF session.id IS NULL THEN
         RETURN;
     END IF;
-    PERFORM auth.require_aal2(session, 'auth_mfa_recovery_codes');
     DELETE FROM auth.mfa_recovery_codes r WHERE r.user_id = session.user_id AND r.used_at IS NULL;
     FOR i IN 1..10 LOOP
         code := auth.new_recovery_code();
@@ -379,16 +394,13 @@ CREATE FUNCTION auth.mfa_unenroll(p_caller regrole, p_session_token text, p_fact
     SET log_min_error_statement = panic SET log_parameter_max_length_on_error = 0
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    products bigint[] := auth.require_client(p_caller);
-    session auth.user_sessions;
+    session auth.user_sessions := auth.aal2_session(p_session_token, auth.require_client(p_caller),
+                                                    'auth_mfa_unenroll');
     removed bigint;
 BEGIN
-    PERFORM auth.require_writable('auth_mfa_unenroll');
-    session := auth.usable_session(p_session_token, products, false);
     IF session.id IS NULL THEN
         RETURN false;
     END IF;
-    PERFORM auth.require_aal2(session, 'auth_mfa_unenroll');
     DELETE FROM auth.mfa_factors f WHERE f.id = p_factor_id AND f.user_id = session.user_id RETURNING f.id INTO removed;
     IF removed IS NULL THEN
         RETURN false;
