@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/secret.h"
@@ -35,6 +37,35 @@ Secret folded(std::string_view text) {
 std::string_view local_part(std::string_view email) {
     const auto at = email.rfind('@');
     return at == std::string_view::npos ? email : email.substr(0, at);
+}
+
+// The forms of a local part a password may not hold: the whole, the mailbox before a
+// "+tag" (subaddress), and that mailbox without its dots, hyphens and underscores
+// ("jon.athan+shop" holds "jon.athan" and "jonathan").
+std::vector<std::string> local_part_forms(std::string_view local) {
+    const std::string_view mailbox = local.substr(0, local.find('+'));
+    std::string squeezed;
+    for (const char c : mailbox)
+        if (c != '.' && c != '-' && c != '_') squeezed += c;
+    return {std::string(local), std::string(mailbox), squeezed};
+}
+
+// The mailbox's pieces between dots, hyphens and underscores ("bob", "stone"), looked
+// for after the full name (libpwquality ignores those under 4 characters).
+std::vector<std::string> local_part_pieces(std::string_view local) {
+    const std::string_view mailbox = local.substr(0, local.find('+'));
+    std::vector<std::string> pieces;
+    std::string piece;
+    for (const char c : mailbox) {
+        if (c == '.' || c == '-' || c == '_') {
+            if (!piece.empty()) pieces.push_back(piece);
+            piece.clear();
+        } else {
+            piece += c;
+        }
+    }
+    if (!piece.empty()) pieces.push_back(piece);
+    return pieces;
 }
 
 // The full name without whitespace, so that "Li Na" is found in "LiNa2024".
@@ -74,18 +105,22 @@ Settings names_settings(const Secret& full_name) {
 }
 
 // libpwquality's verdict on a (folded) password for a user name; raises for the names.
+// The local part is looked for in each of its forms (local_part_forms), the full name
+// joined and word by word.
 void check_names(const Secret& password, const Secret& local, const Secret& name, const char* argument) {
     const Settings settings = names_settings(name);
     const std::string arg(argument);
-    const Secret name_joined(joined(name.view()));
-    const Secret* users[] = {&local, &name_joined};
-    for (const Secret* user : users) {
+    std::vector<std::string> users = local_part_forms(local.view());
+    const std::size_t name_index = users.size();
+    users.push_back(joined(name.view()));
+    for (const std::string& piece : local_part_pieces(local.view())) users.push_back(piece);
+    for (std::size_t i = 0; i < users.size(); i++) {
         const int verdict = pwquality_check(settings.get(), password.view().data(), nullptr,
-                                            user->view().data(), nullptr);
+                                            users[i].c_str(), nullptr);
         if (verdict >= 0) continue;
         switch (verdict) {
             case PWQ_ERROR_USER_CHECK:
-                if (user == &local) throw Error(ErrorKind::invalid_value, arg + " contains the email's local part");
+                if (i != name_index) throw Error(ErrorKind::invalid_value, arg + " contains the email's local part");
                 [[fallthrough]];
             case PWQ_ERROR_BAD_WORDS:
                 throw Error(ErrorKind::invalid_value, arg + " contains the full name");

@@ -62,6 +62,15 @@ TEST(PasswordQuality, EmailLocalPartIsRefusedInAnyCase) {
     EXPECT_EQ(refusal("quizzical zebras vex", bob), "");
 }
 
+TEST(PasswordQuality, EmailLocalPartIsFoundWithoutItsTagAndSeparators) {
+    const PasswordOwner tagged{"jonathanq5+shop@example.com", "Zed Quill"};
+    EXPECT_EQ(refusal("xx-jonathanq5-77!", tagged), "new_password contains the email's local part");
+    const PasswordOwner dotted{"jon.athanq@example.com", "Zed Quill"};
+    EXPECT_EQ(refusal("xx-jonathanq-77!", dotted), "new_password contains the email's local part");
+    EXPECT_EQ(refusal("athanq-ember-77!", dotted), "new_password contains the email's local part");
+    EXPECT_EQ(refusal("quizzical zebras vex", dotted), "");
+}
+
 TEST(PasswordQuality, FullNameIsRefusedInAnyCase) {
     EXPECT_EQ(refusal("zebra alice liddell 77"), "new_password contains the full name");
     EXPECT_EQ(refusal("quiet LIDDELL zebra 77"), "new_password contains the full name");
