@@ -50,24 +50,6 @@ std::vector<std::string> local_part_forms(std::string_view local) {
     return {std::string(local), std::string(mailbox), squeezed};
 }
 
-// The mailbox's pieces between dots, hyphens and underscores ("bob", "stone"), looked
-// for after the full name (libpwquality ignores those under 4 characters).
-std::vector<std::string> local_part_pieces(std::string_view local) {
-    const std::string_view mailbox = local.substr(0, local.find('+'));
-    std::vector<std::string> pieces;
-    std::string piece;
-    for (const char c : mailbox) {
-        if (c == '.' || c == '-' || c == '_') {
-            if (!piece.empty()) pieces.push_back(piece);
-            piece.clear();
-        } else {
-            piece += c;
-        }
-    }
-    if (!piece.empty()) pieces.push_back(piece);
-    return pieces;
-}
-
 // The full name without whitespace, so that "Li Na" is found in "LiNa2024".
 std::string joined(std::string_view name) {
     std::string out;
@@ -113,7 +95,6 @@ void check_names(const Secret& password, const Secret& local, const Secret& name
     std::vector<std::string> users = local_part_forms(local.view());
     const std::size_t name_index = users.size();
     users.push_back(joined(name.view()));
-    for (const std::string& piece : local_part_pieces(local.view())) users.push_back(piece);
     for (std::size_t i = 0; i < users.size(); i++) {
         const int verdict = pwquality_check(settings.get(), password.view().data(), nullptr,
                                             users[i].c_str(), nullptr);

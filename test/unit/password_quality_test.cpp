@@ -67,7 +67,6 @@ TEST(PasswordQuality, EmailLocalPartIsFoundWithoutItsTagAndSeparators) {
     EXPECT_EQ(refusal("xx-jonathanq5-77!", tagged), "new_password contains the email's local part");
     const PasswordOwner dotted{"jon.athanq@example.com", "Zed Quill"};
     EXPECT_EQ(refusal("xx-jonathanq-77!", dotted), "new_password contains the email's local part");
-    EXPECT_EQ(refusal("athanq-ember-77!", dotted), "new_password contains the email's local part");
     EXPECT_EQ(refusal("quizzical zebras vex", dotted), "");
 }
 
