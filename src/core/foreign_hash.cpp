@@ -129,6 +129,9 @@ std::optional<Pbkdf2Hash> parse_passlib_pbkdf2(std::string_view stored) noexcept
         const auto salt = adapted_base64(f[3]);
         const auto key = adapted_base64(f[4]);
         if (!iterations || !salt || !key) return std::nullopt;
+        // passlib writes a key of the digest's size; Keycloak's keys are 512 bits whatever
+        // the PRF (its derived key size), kept as they are when the importer converts them.
+        if (key->size() != digest_bytes(prf) && key->size() != kMaxKeyBytes) return std::nullopt;
         Pbkdf2Hash h{prf, *iterations, *salt, *key};
         if (!sane(h)) return std::nullopt;
         return h;

@@ -134,6 +134,7 @@ TEST(ForeignHash, MalformedPasslibIsRefused) {
     EXPECT_TRUE(refused("$pbkdf2-sha256$29000$JsS4lxKC8D4HwFgrRWiN8Q$riTOI/SGuEoX"));
     EXPECT_TRUE(refused("$pbkdf2-sha384$29000$JsS4lxKC8D4HwFgrRWiN8Q$riTOI/SGuEoXj1LbBRd.YE8cyTKYSlQT1CgBZsqjyvk"));
     EXPECT_TRUE(refused("$pbkdf2$131000$$aOqwfESdOWi468IGqUUgnB6vxMk"));
+    EXPECT_TRUE(refused("$pbkdf2-sha256$29000$JsS4lxKC8D4HwFgrRWiN8Q$riTOI/SGuEoXj1LbBRd.YE8cyTKYSlQT1CgB"));  // 25 bytes
 }
 
 TEST(ForeignHash, MalformedAspNetIsRefused) {
