@@ -4,7 +4,7 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-SELECT plan(3 + 50 + 1 + 50);
+SELECT plan(3 + 51 + 1 + 51);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -150,6 +150,8 @@ INSERT INTO matrix VALUES
 -- admin functions
 ('auth_import_user(text,text,text,text)', $$SELECT auth_import_user('mx.imported@example.com', '$2b$04$abcdefghijklmnopqrstuuJ/3qz0a8Ie9R5C3xQbnm8mx6A2Mp3oW')$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
+('auth_import_users(jsonb)', $$SELECT * FROM auth_import_users('[{"email": "mx.bulk@example.com"}]')$$,
+     'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 ('auth_set_password(bigint,text)', $$SELECT auth_set_password(:alice, 'alice password 4')$$,
      'ok ok 42501 42501 42501 42501 42501 42501 42501 42501'),
 ('auth_set_active(bigint,boolean)', $$SELECT auth_set_active(:alice, false)$$,
@@ -182,7 +184,7 @@ SELECT is_empty($$
       AND p.pronamespace <> 'auth'::regnamespace
     EXCEPT SELECT function::text FROM matrix
 $$, 'every public function of the extension has a row in the matrix: decide who may call a new one');
-SELECT is(count(*)::int, 50, 'the matrix has one row per public function (50)') FROM matrix;
+SELECT is(count(*)::int, 51, 'the matrix has one row per public function (51)') FROM matrix;
 SELECT is(count(*)::int, 0, 'each row names an outcome for each of the 10 kinds of caller')
 FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 
@@ -201,6 +203,7 @@ INSERT INTO argument_matrix VALUES
 ('auth_create_user(text,text,text,text,text)', '22004 22004 42704 42501'),
 ('auth_user_id(text)', 'ok ok ok ok'),
 ('auth_import_user(text,text,text,text)', '22004 42501 22023 42501'),
+('auth_import_users(jsonb)', '22004 42501 22004 42501'),
 ('auth_verify_password(text,text)', 'ok ok ok ok'),
 ('auth_change_password(bigint,text,text,text)', '22004 22004 22004 22004'),
 ('auth_request_password_reset(text)', 'ok ok ok ok'),

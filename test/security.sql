@@ -317,7 +317,7 @@ SELECT ok(has_table_privilege('auth_admin', 'auth.audit_log', 'SELECT'),
 -- non-superuser set (test/log/owner_settings.sh shows it on a server).
 SELECT is(array_agg(f ORDER BY f), NULL,
           'every function that receives a secret runs with log_min_error_statement = panic and log_parameter_max_length_on_error = 0')
-FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.login', 'auth.verify_password', 'auth.change_password',
+FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.import_users', 'auth.login', 'auth.verify_password', 'auth.change_password',
                   'auth.reset_password', 'auth.verify_email', 'auth.set_password', 'auth.logout', 'auth.issue_jwt',
                   'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange',
                   'auth.add_breached_passwords', 'auth.mfa_enroll_totp', 'auth.mfa_confirm', 'auth.mfa_verify',
@@ -328,8 +328,8 @@ WHERE NOT EXISTS (SELECT FROM pg_proc p
                     AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
 SELECT is((SELECT count(*)::int FROM pg_proc p
            WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
-             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 22,
-          'and they are the ones that do (22)');
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 23,
+          'and they are the ones that do (23)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/foreign_hash.h"
 #include "core/secret.h"
 #include "core/pure_core_guard.h"
 
@@ -27,7 +28,74 @@ constexpr Prefix kPrefixes[] = {
     {"$2b$", HashFormat::bcrypt},         {"$2y$", HashFormat::bcrypt},
     {"$6$", HashFormat::sha512crypt},     {"$5$", HashFormat::sha256crypt},
     {"$y$", HashFormat::yescrypt},
+    {"pbkdf2_sha256$", HashFormat::django_pbkdf2_sha256}, {"pbkdf2_sha1$", HashFormat::django_pbkdf2_sha1},
+    {"argon2$argon2id$", HashFormat::django_argon2},     {"argon2$argon2i$", HashFormat::django_argon2},
+    {"bcrypt_sha256$$2", HashFormat::django_bcrypt_sha256},
+    {"$pbkdf2$", HashFormat::pbkdf2_sha1},               {"$pbkdf2-sha256$", HashFormat::pbkdf2_sha256},
+    {"$pbkdf2-sha512$", HashFormat::pbkdf2_sha512},      {"$firebase-scrypt$", HashFormat::firebase_scrypt},
 };
+
+// Django's argon2 and bcrypt_sha256 strings wrap a plain PHC or bcrypt string: where it starts.
+constexpr std::size_t kDjangoArgon2Skip = 6, kDjangoBcryptSkip = 14;  // "argon2", "bcrypt_sha256$"
+
+// The PBKDF2 parse of a stored string of one of the PBKDF2 formats, else nullopt.
+std::optional<Pbkdf2Hash> pbkdf2_of(HashFormat format, std::string_view stored) {
+    switch (format) {
+        case HashFormat::django_pbkdf2_sha256:
+        case HashFormat::django_pbkdf2_sha1: return parse_django_pbkdf2(stored);
+        case HashFormat::pbkdf2_sha1:
+        case HashFormat::pbkdf2_sha256:
+        case HashFormat::pbkdf2_sha512: return parse_passlib_pbkdf2(stored);
+        case HashFormat::aspnet_identity_v2:
+        case HashFormat::aspnet_identity_v3: return parse_aspnet_identity(stored);
+        default: return std::nullopt;
+    }
+}
+
+// Whether a format is PBKDF2 of some system.
+bool is_pbkdf2_format(HashFormat format) {
+    switch (format) {
+        case HashFormat::django_pbkdf2_sha256: case HashFormat::django_pbkdf2_sha1:
+        case HashFormat::pbkdf2_sha1: case HashFormat::pbkdf2_sha256: case HashFormat::pbkdf2_sha512:
+        case HashFormat::aspnet_identity_v2: case HashFormat::aspnet_identity_v3: return true;
+        default: return false;
+    }
+}
+
+// The string and format a wrapped Django hash verifies as (Argon2 PHC, bcrypt), else itself.
+std::pair<std::string_view, HashFormat> unwrapped(HashFormat format, std::string_view stored) {
+    if (format == HashFormat::django_argon2) {
+        const std::string_view inner = stored.substr(kDjangoArgon2Skip);
+        return {inner, inner.substr(0, 10) == "$argon2id$" ? HashFormat::argon2id : HashFormat::argon2i};
+    }
+    if (format == HashFormat::django_bcrypt_sha256) return {stored.substr(kDjangoBcryptSkip), HashFormat::bcrypt};
+    return {stored, format};
+}
+
+// ASP.NET Core Identity's PasswordHash has no prefix: base64 whose first byte is the
+// format marker, 0x00 (v2: "A" then A-P) or 0x01 with a PRF of 0-2 (v3: "AQAAAA").
+std::optional<HashFormat> aspnet_format(std::string_view stored) {
+    if (stored.size() < 16 || stored.find('$') != std::string_view::npos) return std::nullopt;
+    if (stored.substr(0, 6) == "AQAAAA") return HashFormat::aspnet_identity_v3;
+    if (stored[0] == 'A' && stored[1] >= 'A' && stored[1] <= 'P') return HashFormat::aspnet_identity_v2;
+    return std::nullopt;
+}
+
+// bcrypt's alphabet.
+bool bcrypt_char(char c) {
+    return c == '.' || c == '/' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// The shape of a bcrypt string, checked without hashing: $2?$NN$ then 22 salt and 31
+// hash characters of its alphabet (libxcrypt ignores stray low bits, as 0.1.0 did).
+bool bcrypt_shape(std::string_view s) {
+    if (s.size() != 60 || s[0] != '$' || s[1] != '2' || (s[2] != 'a' && s[2] != 'b' && s[2] != 'y') ||
+        s[3] != '$' || s[6] != '$' || !(s.substr(4, 2) >= "04" && s.substr(4, 2) <= "31"))
+        return false;
+    for (std::size_t i = 7; i < 60; i++)
+        if (!bcrypt_char(s[i])) return false;
+    return true;
+}
 
 // Whether libsodium verifies this format itself (Argon2) rather than libxcrypt.
 bool is_libsodium_format(HashFormat format) {
@@ -193,7 +261,7 @@ void check_cost(HashFormat format, std::string_view stored);
 std::optional<HashFormat> hash_format(std::string_view stored) noexcept {
     for (const Prefix& p : kPrefixes)
         if (stored.substr(0, std::strlen(p.text)) == p.text) return p.format;
-    return std::nullopt;
+    return aspnet_format(stored);
 }
 
 const char* format_name(HashFormat format) noexcept {
@@ -205,18 +273,39 @@ const char* format_name(HashFormat format) noexcept {
         case HashFormat::sha512crypt: return "sha512-crypt";
         case HashFormat::sha256crypt: return "sha256-crypt";
         case HashFormat::yescrypt: return "yescrypt";
+        case HashFormat::django_pbkdf2_sha256: return "django-pbkdf2-sha256";
+        case HashFormat::django_pbkdf2_sha1: return "django-pbkdf2-sha1";
+        case HashFormat::django_argon2: return "django-argon2";
+        case HashFormat::django_bcrypt_sha256: return "django-bcrypt-sha256";
+        case HashFormat::pbkdf2_sha1: return "pbkdf2-sha1";
+        case HashFormat::pbkdf2_sha256: return "pbkdf2-sha256";
+        case HashFormat::pbkdf2_sha512: return "pbkdf2-sha512";
+        case HashFormat::aspnet_identity_v2: return "aspnet-identity-v2";
+        case HashFormat::aspnet_identity_v3: return "aspnet-identity-v3";
+        case HashFormat::firebase_scrypt: return "firebase-scrypt";
     }
     return "unknown";
 }
 
-std::optional<VerifyCost> verify_cost(std::string_view stored, std::size_t password_bytes) noexcept {
-    const auto format = hash_format(stored);
-    if (!format) return std::nullopt;
+std::optional<VerifyCost> verify_cost(std::string_view full, std::size_t password_bytes) noexcept {
+    const auto outer = hash_format(full);
+    if (!outer) return std::nullopt;
     try {
-        switch (*format) {
+        if (is_pbkdf2_format(*outer)) {
+            const auto parsed = pbkdf2_of(*outer, full);
+            if (!parsed) return std::nullopt;
+            return VerifyCost{pbkdf2_cost_ms(*parsed), 0, false};
+        }
+        if (*outer == HashFormat::firebase_scrypt) {
+            const auto parsed = parse_firebase_scrypt(full);
+            if (!parsed) return std::nullopt;
+            return VerifyCost{firebase_cost_ms(*parsed), firebase_memory(*parsed), false};
+        }
+        const auto [stored, format] = unwrapped(*outer, full);
+        switch (format) {
             case HashFormat::sha512crypt:
             case HashFormat::sha256crypt:
-                return sha_crypt_cost(*format, stored, password_bytes);
+                return sha_crypt_cost(format, stored, password_bytes);
             case HashFormat::bcrypt: {
                 // "$2b$NN$": two decimal digits, 04-31 in a well-formed hash.
                 const std::string_view digits = stored.substr(4, 2);
@@ -256,6 +345,7 @@ std::optional<VerifyCost> verify_cost(std::string_view stored, std::size_t passw
                 return VerifyCost{static_cast<double>(*m) * static_cast<double>(*t) * kArgon2MsPerKibPass,
                                   *m >= (1ull << 53) ? ~0ull : *m * 1024, false};
             }
+            default: return std::nullopt;
         }
     } catch (...) {
     }
@@ -290,22 +380,48 @@ void check_cost(HashFormat format, std::string_view stored) {
 }
 }  // namespace
 
-HashFormat check_importable_hash(std::string_view stored) {
-    const auto format = hash_format(stored);
-    if (!format)
+bool import_check_hashes(HashFormat format) noexcept {
+    return format == HashFormat::scrypt || format == HashFormat::sha512crypt || format == HashFormat::sha256crypt ||
+           format == HashFormat::yescrypt;
+}
+
+HashFormat check_importable_hash(std::string_view full) {
+    const auto outer = hash_format(full);
+    if (!outer)
         throw Error(ErrorKind::invalid_value, "password_hash is not in a supported format",
-                    "Expected $argon2id$, $argon2i$, $7$, $2a$, $2b$, $2y$, $6$, $5$ or $y$.");
+                    "Expected $argon2id$, $argon2i$, $7$, $2a$, $2b$, $2y$, $6$, $5$, $y$, Django's pbkdf2_sha256$, "
+                    "pbkdf2_sha1$, argon2$ or bcrypt_sha256$, passlib's $pbkdf2$, $pbkdf2-sha256$ or "
+                    "$pbkdf2-sha512$, an ASP.NET Core Identity v2/v3 hash, or $firebase-scrypt$ (docs/migration.md).");
     const std::string malformed = std::string("password_hash is not a well-formed ") +
-                                  format_name(*format) + " hash";
-    if (stored.size() > kMaxImportedHashBytes || !printable_ascii(stored))
+                                  format_name(*outer) + " hash";
+    if (full.size() > kMaxImportedHashBytes || !printable_ascii(full))
+        throw Error(ErrorKind::invalid_value, malformed);
+    // The formats of foreign_hash.h: parsed in full (never hashed), then priced.
+    if (is_pbkdf2_format(*outer) || *outer == HashFormat::firebase_scrypt) {
+        const bool parsed = is_pbkdf2_format(*outer) ? pbkdf2_of(*outer, full).has_value()
+                                                     : parse_firebase_scrypt(full).has_value();
+        if (!parsed) throw Error(ErrorKind::invalid_value, malformed);
+        check_cost(*outer, full);
+        return *outer;
+    }
+    const auto [stored, inner] = unwrapped(*outer, full);
+    const auto format = std::optional<HashFormat>(inner);
+    if (*outer == HashFormat::django_argon2 && !(inner == HashFormat::argon2id || inner == HashFormat::argon2i))
         throw Error(ErrorKind::invalid_value, malformed);
     // Well-formed first (a cost field outside the format's range is malformed), then the
     // cost bounds, and only then any hashing.
     if (is_libsodium_format(*format)) {
         const auto copy = libsodium_string(stored);
         if (!copy || !libsodium_well_formed(*format, *copy)) throw Error(ErrorKind::invalid_value, malformed);
-        check_cost(*format, stored);
-        return *format;
+        check_cost(*outer, full);
+        return *outer;
+    }
+    // bcrypt (plain or Django's): its shape is checked without hashing, so importing the
+    // bcrypt exports of Auth0 and Supabase in bulk computes nothing.
+    if (*format == HashFormat::bcrypt) {
+        if (!bcrypt_shape(stored)) throw Error(ErrorKind::invalid_value, malformed);
+        check_cost(*outer, full);
+        return *outer;
     }
     const std::string copy(stored);
     // A legacy or cheap method (sha256-crypt, low-cost bcrypt) is still importable: it is
@@ -313,10 +429,7 @@ HashFormat check_importable_hash(std::string_view stored) {
     const int salt_check = crypt_checksalt(copy.c_str());
     if (salt_check == CRYPT_SALT_INVALID || salt_check == CRYPT_SALT_METHOD_DISABLED)
         throw Error(ErrorKind::invalid_value, malformed);
-    // crypt_checksalt lets any two digits through as a bcrypt cost; the format has 04-31.
-    if (*format == HashFormat::bcrypt && !(stored.substr(4, 2) >= "04" && stored.substr(4, 2) <= "31"))
-        throw Error(ErrorKind::invalid_value, malformed);
-    check_cost(*format, stored);
+    check_cost(*outer, full);
     // The setting is valid; the whole string must also have the shape of crypt_r's own
     // output for it: same length, same text up to the last '$' (method, cost, salt).
     CryptData data;
@@ -325,12 +438,27 @@ HashFormat check_importable_hash(std::string_view stored) {
     const std::size_t head = copy.rfind('$');
     if (!out || out->size() != copy.size() || out->substr(0, head) != std::string_view(copy).substr(0, head))
         throw Error(ErrorKind::invalid_value, malformed);
-    return *format;
+    return *outer;
 }
 
-bool hash_matches(std::string_view password, std::string_view stored) {
-    const auto format = hash_format(stored);
-    if (!format || stored.size() > kMaxImportedHashBytes || !printable_ascii(stored)) return false;
+bool hash_matches(std::string_view password, std::string_view full) {
+    const auto outer = hash_format(full);
+    if (!outer || full.size() > kMaxImportedHashBytes || !printable_ascii(full)) return false;
+    if (is_pbkdf2_format(*outer)) {
+        const auto parsed = pbkdf2_of(*outer, full);
+        return parsed && pbkdf2_matches(password, *parsed);
+    }
+    if (*outer == HashFormat::firebase_scrypt) {
+        const auto parsed = parse_firebase_scrypt(full);
+        return parsed && firebase_matches(password, *parsed);
+    }
+    const auto [stored, inner] = unwrapped(*outer, full);
+    const auto format = std::optional<HashFormat>(inner);
+    if (*outer == HashFormat::django_bcrypt_sha256) {
+        // Django gives bcrypt the hex SHA-256 of the password, not the password.
+        const Secret digest = sha256_hex(password);
+        return hash_matches(digest.view(), stored);
+    }
     if (is_libsodium_format(*format)) {
         const auto copy = libsodium_string(stored);
         return copy && libsodium_matches(*format, password, *copy);

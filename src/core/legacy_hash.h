@@ -1,6 +1,8 @@
 // Password hashes made by other systems, accepted by auth_import_user: recognised by
-// their prefix, checked for well-formedness and verified with libsodium (Argon2) or
-// the system's libxcrypt (scrypt, bcrypt, sha512-crypt, sha256-crypt, yescrypt).
+// their prefix, checked for well-formedness and verified with libsodium (Argon2),
+// the system's libxcrypt (scrypt, bcrypt, sha512-crypt, sha256-crypt, yescrypt), or
+// OpenSSL and libsodium for the formats of foreign_hash.h (Django, passlib PBKDF2,
+// ASP.NET Core Identity, Firebase scrypt).
 #pragma once
 
 #include <optional>
@@ -8,7 +10,11 @@
 
 namespace auth::core {
 
-enum class HashFormat { argon2id, argon2i, scrypt, bcrypt, sha512crypt, sha256crypt, yescrypt };
+enum class HashFormat {
+    argon2id, argon2i, scrypt, bcrypt, sha512crypt, sha256crypt, yescrypt,
+    django_pbkdf2_sha256, django_pbkdf2_sha1, django_argon2, django_bcrypt_sha256,
+    pbkdf2_sha1, pbkdf2_sha256, pbkdf2_sha512, aspnet_identity_v2, aspnet_identity_v3, firebase_scrypt
+};
 
 // Longest hash string accepted for import.
 inline constexpr std::size_t kMaxImportedHashBytes = 512;
@@ -53,6 +59,10 @@ std::optional<HashFormat> hash_format(std::string_view stored) noexcept;
 
 // The format's name as audit rows and messages show it ("bcrypt", "sha512-crypt", ...).
 const char* format_name(HashFormat format) noexcept;
+
+// Whether checking an importable hash of this format computes a hash (libxcrypt's
+// shape probe for scrypt, sha-crypt and yescrypt); the others are judged by parsing only.
+bool import_check_hashes(HashFormat format) noexcept;
 
 // Throws invalid_value ("password_hash ...") unless the string is a well-formed hash of a
 // supported format that its library can verify, at a cost within the bounds above (judged

@@ -119,8 +119,14 @@ AUTH_SQL_FUNCTION(auth_hash_needs_rehash) {
 AUTH_SQL_FUNCTION(auth_checked_import_hash) {
     if (PG_ARGISNULL(0)) throw core::Error(core::ErrorKind::null_value, "password_hash must not be null");
     const pg::TextArg stored = pg::text_arg(fcinfo, 0);
-    pg::acquire_hash_slot();  // checking a crypt string computes one hash
-    const pg::HashSlot slot;
+    // Checking a scrypt, sha-crypt or yescrypt string computes one hash, in a slot; the
+    // other formats are judged by parsing alone, so a bulk import of them hashes nothing.
+    const auto format = core::hash_format(stored.view());
+    if (format && core::import_check_hashes(*format)) {
+        pg::acquire_hash_slot();
+        const pg::HashSlot slot;
+        return pg::text_datum(core::format_name(core::check_importable_hash(stored.view())));
+    }
     return pg::text_datum(core::format_name(core::check_importable_hash(stored.view())));
 }
 

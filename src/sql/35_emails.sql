@@ -73,8 +73,10 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         NEW.email_twin := 0;    -- a new address is no longer one the upgrade kept
     END IF;
-    -- 1635087464 is 'auth' in ASCII: this extension's class of advisory locks.
-    PERFORM pg_advisory_xact_lock(1635087464, hashtext(NEW.email_skeleton));
+    -- 1635087464 is 'auth' in ASCII: this extension's class of advisory locks. The
+    -- skeleton's hash is folded into 1024 keys, so a transaction that imports many users
+    -- (auth_import_users) holds at most 1024 of these locks, not one per user.
+    PERFORM pg_advisory_xact_lock(1635087464, hashtext(NEW.email_skeleton) & 1023);
     -- All ASCII: one byte a character in UTF-8. Read in the latest snapshot, so a
     -- look-alike committed while this transaction waited counts at every isolation level.
     IF auth.email_lookalike_taken(NEW.email_skeleton, octet_length(NEW.email) = length(NEW.email), NEW.id) THEN
