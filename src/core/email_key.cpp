@@ -43,6 +43,10 @@ icu::UnicodeString folded(const icu::UnicodeString& text) {
     if (U_FAILURE(status))
         throw Error(ErrorKind::internal,
                     std::string("ICU could not fold an email: ") + u_errorName(status));
+    // The ideographic full stop separates domain labels as a dot does (UTS #46 maps it,
+    // and the full-width and half-width stops that NFKC leaves as it, to "."): mail to
+    // kate@example。com reaches kate@example.com.
+    out.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x3002)), icu::UnicodeString(static_cast<UChar32>('.')));
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "core/password_check.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include "core/error.h"
@@ -21,7 +23,14 @@ bool check_password(std::string_view typed, std::optional<StoredPassword> stored
             // Bounded work: a password long enough to make this hash cost more than the
             // budget is refused after the same decoy work as any refusal.
             const std::size_t second = normalized.view() != typed ? normalized.view().size() : 0;
-            if (!passwords_within_bound(stored->hash, typed.size(), second)) {
+            // libxcrypt refuses a passphrase of 512 bytes or more at once, without hashing:
+            // such a refusal gets the decoy work too.
+            const auto format = hash_format(stored->hash);
+            const bool crypt_family = format == HashFormat::scrypt || format == HashFormat::bcrypt ||
+                                      format == HashFormat::sha512crypt || format == HashFormat::sha256crypt ||
+                                      format == HashFormat::yescrypt;
+            const bool crypt_refuses = crypt_family && std::max(typed.size(), normalized.view().size()) >= 512;
+            if (crypt_refuses || !passwords_within_bound(stored->hash, typed.size(), second)) {
                 verify_password(normalized.view(), std::nullopt, cost);
                 return false;
             }

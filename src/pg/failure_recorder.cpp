@@ -30,7 +30,7 @@ constexpr int kQueueSize = 64;          // failures waiting or being recorded, w
 constexpr int kMaxRecorders = 8;        // databases with a recorder running at once
 constexpr int kMemoryEntries = 4096;    // users' factors a standby counts in memory
 constexpr long kIdleExitMs = 1000;      // a recorder idle this long exits (DROP DATABASE waits up to 5 s)
-constexpr long kAnswerTimeoutMs = 30000;  // a check waits this long for its record at most
+constexpr long kAnswerTimeoutMs = 5000;   // a check waits this long for its record at most
 constexpr long kStartTimeoutMs = 5000;    // a recorder not running this long after launch is started again
 
 enum class Op : int { failure, clear };
@@ -145,9 +145,12 @@ bool launch_recorder(Oid db) {
 }
 
 // Hands one request to this database's recorder and waits until it has committed it.
-// Raises when the recorder cannot start or does not answer; a cancel while waiting
-// leaves the request to be recorded all the same.
-void submit_and_wait(const Request& request) {
+// False, with the reason, when the recorder cannot start (no worker slot), is saturated,
+// fails or does not answer in time: the caller then counts in shared memory. It never
+// raises for these: an error that only a failed check could meet would tell a guesser
+// that the guess was wrong. A cancel while waiting raises, and leaves the request to be
+// recorded all the same.
+bool submit_and_wait(const Request& request, const char** why_not) {
     const Oid db = MyDatabaseId;
     int index = -1;
     bool launch = false;
@@ -189,10 +192,11 @@ void submit_and_wait(const Request& request) {
         LWLockRelease(shared->lock);
         if (index >= 0) break;
         // Every request slot or every recorder slot is busy: wait for one to free.
-        if (TimestampDifferenceExceeds(began, GetCurrentTimestamp(), kAnswerTimeoutMs))
-            ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                            errmsg("the auth failure recorder is saturated"),
-                            errhint("More than %d databases record failed logins at once.", kMaxRecorders)));
+        if (TimestampDifferenceExceeds(began, GetCurrentTimestamp(), kAnswerTimeoutMs)) {
+            ConditionVariableCancelSleep();
+            *why_not = "every slot of the recorders is busy";
+            return false;
+        }
         ConditionVariableTimedSleep(&shared->changed, 100, PG_WAIT_EXTENSION);
     }
 
@@ -204,9 +208,8 @@ void submit_and_wait(const Request& request) {
         LWLockRelease(shared->lock);
         ConditionVariableCancelSleep();
         ConditionVariableBroadcast(&shared->changed);
-        ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                        errmsg("could not start the auth failure recorder"),
-                        errhint("Raise max_worker_processes: the recorder of failed logins is a background worker.")));
+        *why_not = "no background worker slot was free to start the recorder (max_worker_processes)";
+        return false;
     }
     if (latch != nullptr) SetLatch(latch);
 
@@ -222,10 +225,21 @@ void submit_and_wait(const Request& request) {
             }
             LWLockRelease(shared->lock);
             if (outcome != State::pending) break;
-            if (TimestampDifferenceExceeds(began, GetCurrentTimestamp(), kAnswerTimeoutMs))
-                ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                                errmsg("the auth failure recorder did not answer"),
-                                errhint("See the server log for the recorder's errors.")));
+            if (TimestampDifferenceExceeds(began, GetCurrentTimestamp(), kAnswerTimeoutMs)) {
+                // Left to the recorder, which frees it once recorded (it may still be).
+                LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+                Request& late = shared->queue[index];
+                if (late.state == State::done || late.state == State::failed) {
+                    outcome = late.state;
+                    late.state = State::free;
+                } else {
+                    late.abandoned = true;
+                }
+                LWLockRelease(shared->lock);
+                if (outcome == State::pending) outcome = State::failed;
+                *why_not = "the recorder did not answer in time";
+                break;
+            }
             ConditionVariableTimedSleep(&shared->changed, 100, PG_WAIT_EXTENSION);
         }
     }
@@ -245,10 +259,11 @@ void submit_and_wait(const Request& request) {
     PG_END_TRY();
     ConditionVariableCancelSleep();
     ConditionVariableBroadcast(&shared->changed);
-    if (outcome == State::failed)
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("the auth failure recorder could not record a failed check"),
-                        errhint("See the server log for the recorder's error.")));
+    if (outcome == State::failed) {
+        if (*why_not == nullptr) *why_not = "the recorder failed (its error is in the server log)";
+        return false;
+    }
+    return true;
 }
 
 // The standby's entry for a user's factor, made when `create` (evicting the entry whose
@@ -299,6 +314,15 @@ void count_in_memory(const FailureReport& report) {
     entry->failures = outcome.state.failures;
     entry->locked_until = outcome.state.locked_until;
     entry->last_failure = now;
+    LWLockRelease(shared->lock);
+}
+
+// Forgets this server's shared-memory count of a user's factor (factor NULL: all).
+void clear_memory(int64 user_id, const char* factor) {
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    for (auto& e : shared->memory)
+        if (e.db == MyDatabaseId && e.user_id == user_id && (factor == nullptr || std::strcmp(e.factor, factor) == 0))
+            e.db = InvalidOid;
     LWLockRelease(shared->lock);
 }
 
@@ -409,25 +433,34 @@ void record_failure(const FailureReport& report) {
     const core::LockoutPolicy policy = policy_of(request.factor);
     request.max_failures = policy.max_failures;
     request.lockout_seconds = static_cast<int32>(policy.lockout_microseconds / USECS_PER_SEC);
-    submit_and_wait(request);
+    const char* why_not = nullptr;
+    if (submit_and_wait(request, &why_not)) return;
+    // Not recorded for good: counted in this server's shared memory instead (it locks as
+    // a standby's count does), and said in the server log only. The answer stays the
+    // same as for a recorded failure.
+    if (report.counted && report.user_id != 0) count_in_memory(report);
+    ereport(LOG_SERVER_ONLY, (errmsg("auth: a failed check of user %lld was counted in shared memory only: %s",
+                         static_cast<long long>(report.user_id), why_not),
+                  errhidestmt(true), errhidecontext(true)));
 }
 
 void clear_failures(int64 user_id, const char* factor) {
     require_preloaded("clearing failed checks");
     if (RecoveryInProgress()) {
-        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-        for (auto& e : shared->memory)
-            if (e.db == MyDatabaseId && e.user_id == user_id && (factor == nullptr || std::strcmp(e.factor, factor) == 0))
-                e.db = InvalidOid;
-        LWLockRelease(shared->lock);
+        clear_memory(user_id, factor);
         return;
     }
+    clear_memory(user_id, factor);
     Request request;
     std::memset(&request, 0, sizeof request);
     request.op = Op::clear;
     request.user_id = user_id;
     copy_field(request.factor, sizeof request.factor, factor, "factor");
-    submit_and_wait(request);
+    const char* why_not = nullptr;
+    if (!submit_and_wait(request, &why_not))
+        ereport(LOG_SERVER_ONLY, (errmsg("auth: the failed checks of user %lld could not be cleared: %s",
+                             static_cast<long long>(user_id), why_not),
+                      errhidestmt(true), errhidecontext(true)));
 }
 
 core::FailureState memory_failure_state(int64 user_id, const char* factor) {
@@ -453,6 +486,16 @@ extern "C" void auth_failure_recorder_main(Datum main_arg) {
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(db, InvalidOid, 0);
+    // The database's own settings (ALTER DATABASE ... SET, which its owner may make) must
+    // not stop the recording: a read-only default, a short timeout or an asynchronous
+    // commit would let a guesser's failures go unrecorded or be lost in a crash.
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("lock_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("idle_in_transaction_session_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("synchronous_commit", "local", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
 
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     for (int i = 0; i < kMaxRecorders; i++) {

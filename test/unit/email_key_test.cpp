@@ -112,3 +112,10 @@ TEST(EmailInvisible, CheckEmailRefusesAnAddressTooLongOnceNormalized) {
         EXPECT_STREQ(e.what(), "email is too long once normalized");
     }
 }
+
+TEST(EmailKey, IdeographicStopsAreDots) {
+    // U+3002 ideographic, U+FF0E full-width and U+FF61 half-width full stops (UTS #46).
+    EXPECT_EQ(email_key("kate@example\u3002com"), "kate@example.com");
+    EXPECT_EQ(email_key("kate@example\uFF0Ecom"), "kate@example.com");
+    EXPECT_EQ(email_key("kate@example\uFF61com"), "kate@example.com");
+}
