@@ -174,7 +174,7 @@ SELECT is(:'second_uid'::bigint, :bob::bigint, 'a second auth_begin replaces the
 SELECT is(text :'second_tenant', '', 'and its tenant (none named) too');
 SELECT is(text :'failed_bind' || '|' || :'after_failed', '|', 'an auth_begin that fails unbinds: nothing is bound');
 
--- An error ends the binding with its transaction.
+-- An error ends the binding with its transaction (psql prints the two errors: they are meant).
 SET ROLE tap_rls_accounting;
 BEGIN;
 SELECT auth_begin(:'ann_session', 'Accounting App') \g /dev/null

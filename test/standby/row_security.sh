@@ -15,7 +15,7 @@ trap cleanup EXIT
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 createdb "$db"
-psql -X -q -c 'DROP ROLE IF EXISTS standby_rls_web' -c 'CREATE ROLE standby_rls_web NOLOGIN IN ROLE auth_user'
+psql -X -q -c 'SET client_min_messages = warning' -c 'DROP ROLE IF EXISTS standby_rls_web' -c 'CREATE ROLE standby_rls_web NOLOGIN IN ROLE auth_user'
 q -d "$db" -c 'CREATE EXTENSION auth' -f "$ROOT/examples/rls/invoices.sql" >/dev/null
 read -r uid token jwt api_key <<<"$(q -d "$db" <<'SQL'
 SELECT auth_create_tenant('Acme') \gset
