@@ -4,7 +4,7 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-SELECT plan(3 + 51 + 1 + 51);
+SELECT plan(3 + 59 + 1 + 59);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -123,6 +123,18 @@ INSERT INTO matrix VALUES
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
 ('auth_session_aal(text)', $$SELECT auth_session_aal(:'session')$$,
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
+-- the transaction's context: bound by clients and auth_user (which must name the product),
+-- read by anyone
+('auth_begin(text,text,text)', $$SELECT auth_begin(:'session', 'MX Payroll')$$,
+     'ok ok ok ok ok ok 42501 ok 42501 42501'),
+('auth_begin_from_headers(text)', $$SELECT auth_begin_from_headers('MX Payroll')$$,
+     'ok ok ok ok ok ok 42501 ok 42501 42501'),
+('auth_uid()', $$SELECT auth_uid()$$, 'ok ok ok ok ok ok ok ok ok ok'),
+('auth_product()', $$SELECT auth_product()$$, 'ok ok ok ok ok ok ok ok ok ok'),
+('auth_tenant()', $$SELECT auth_tenant()$$, 'ok ok ok ok ok ok ok ok ok ok'),
+('auth_aal()', $$SELECT auth_aal()$$, 'ok ok ok ok ok ok ok ok ok ok'),
+('auth_current_has_role(text,text)', $$SELECT auth_current_has_role('viewer')$$, 'ok ok ok ok ok ok ok ok ok ok'),
+('auth_current_has_permission(text,text)', $$SELECT auth_current_has_permission('read')$$, 'ok ok ok ok ok ok ok ok ok ok'),
 -- sign-in services only
 ('auth_sso_code(text,text,text)', $$SELECT auth_sso_code(:'signin_session', 'MX Payroll', repeat('A', 43))$$,
      'ok 42501 ok 42501 42501 42501 42501 42501 42501 42501'),
@@ -184,7 +196,7 @@ SELECT is_empty($$
       AND p.pronamespace <> 'auth'::regnamespace
     EXCEPT SELECT function::text FROM matrix
 $$, 'every public function of the extension has a row in the matrix: decide who may call a new one');
-SELECT is(count(*)::int, 51, 'the matrix has one row per public function (51)') FROM matrix;
+SELECT is(count(*)::int, 59, 'the matrix has one row per public function (59)') FROM matrix;
 SELECT is(count(*)::int, 0, 'each row names an outcome for each of the 10 kinds of caller')
 FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 
@@ -249,6 +261,14 @@ INSERT INTO argument_matrix VALUES
 ('auth_mfa_unenroll(text,bigint)', 'ok ok ok ok'),
 ('auth_mfa_reset(bigint)', '22004 42501 22004 42501'),
 ('auth_session_aal(text)', 'ok ok ok ok'),
+('auth_begin(text,text,text)', 'ok ok ok 42501'),
+('auth_begin_from_headers(text)', 'ok ok ok 42501'),
+('auth_uid()', 'ok ok ok ok'),
+('auth_product()', 'ok ok ok ok'),
+('auth_tenant()', 'ok ok ok ok'),
+('auth_aal()', 'ok ok ok ok'),
+('auth_current_has_role(text,text)', 'ok ok ok ok'),
+('auth_current_has_permission(text,text)', 'ok ok ok ok'),
 ('auth_set_product_mfa(text,boolean)', '22004 22004 42704 42501'),
 ('auth_outbox_claim(integer)', '22004 42501 22004 42501');
 CREATE TEMP VIEW argument_calls AS

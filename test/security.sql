@@ -77,21 +77,26 @@ SELECT is((SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.re
           'auth', 'schema auth belongs to the extension');
 
 -- ---------------------------------------------------------------------------------
--- EXECUTE: never for PUBLIC.
+-- EXECUTE: never for PUBLIC, but on the six readers of the transaction's context.
 SELECT cmp_ok((SELECT count(*)::int FROM tap_sec_functions), '>=', 10,
               'the extension''s functions are found through pg_depend');
-SELECT is_empty($$
-    SELECT signature FROM tap_sec_functions
-    WHERE proacl IS NULL   -- the default ACL grants EXECUTE to PUBLIC
-       OR EXISTS (SELECT FROM aclexplode(proacl) a
-                  WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
-$$, 'no function of the extension grants EXECUTE to PUBLIC');
+SELECT is(array_agg(signature::text ORDER BY signature::text),
+          ARRAY['auth_aal()', 'auth_current_has_permission(text,text)', 'auth_current_has_role(text,text)',
+                'auth_product()', 'auth_tenant()', 'auth_uid()'],
+          'only the readers of the transaction''s context grant EXECUTE to PUBLIC')
+FROM tap_sec_functions
+WHERE proacl IS NULL   -- the default ACL grants EXECUTE to PUBLIC
+   OR EXISTS (SELECT FROM aclexplode(proacl) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE');
 SELECT is_empty($$
     SELECT signature FROM tap_sec_functions WHERE has_function_privilege('public', oid, 'EXECUTE')
-$$, 'has_function_privilege(public) is false for every function of the extension');
+      AND signature::text NOT IN ('auth_aal()', 'auth_current_has_permission(text,text)', 'auth_current_has_role(text,text)',
+                                  'auth_product()', 'auth_tenant()', 'auth_uid()')
+$$, 'has_function_privilege(public) is false for every other function of the extension');
 SELECT is_empty($$
     SELECT signature FROM tap_sec_functions WHERE has_function_privilege('tap_sec_nobody', oid, 'EXECUTE')
-$$, 'a fresh role may execute no function of the extension');
+      AND signature::text NOT IN ('auth_aal()', 'auth_current_has_permission(text,text)', 'auth_current_has_role(text,text)',
+                                  'auth_product()', 'auth_tenant()', 'auth_uid()')
+$$, 'a fresh role may execute no other function of the extension');
 
 -- Pinned search_path on every SECURITY DEFINER function and every SQL/plpgsql one.
 SELECT cmp_ok((SELECT count(*)::int FROM tap_sec_functions WHERE prosecdef), '>', 0,
@@ -303,6 +308,7 @@ SELECT is_empty($$
     JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
     JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'auth'
     WHERE has_function_privilege('tap_sec_defaults', p.oid, 'EXECUTE')
+      AND NOT has_function_privilege('public', p.oid, 'EXECUTE')   -- the six readers
 $$, 'a default EXECUTE grant does not reach any function of the extension');
 SELECT is_empty($$
     SELECT p.oid::regprocedure FROM pg_proc p
@@ -321,15 +327,16 @@ FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.import_users', '
                   'auth.reset_password', 'auth.verify_email', 'auth.set_password', 'auth.logout', 'auth.issue_jwt',
                   'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange',
                   'auth.add_breached_passwords', 'auth.mfa_enroll_totp', 'auth.mfa_confirm', 'auth.mfa_verify',
-                  'auth.mfa_recovery_codes', 'auth.mfa_unenroll', 'auth.session_aal']) f
+                  'auth.mfa_recovery_codes', 'auth.mfa_unenroll', 'auth.session_aal', 'auth.begin',
+                  'auth.begin_from_headers']) f
 WHERE NOT EXISTS (SELECT FROM pg_proc p
                   WHERE p.oid::regprocedure::text LIKE f || '(%'
                     AND 'log_min_error_statement=panic' = ANY (p.proconfig)
                     AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
 SELECT is((SELECT count(*)::int FROM pg_proc p
            WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
-             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 23,
-          'and they are the ones that do (23)');
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 25,
+          'and they are the ones that do (25)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -15,6 +15,7 @@
 #include "pg/border.h"
 #include "pg/check_relations.h"
 #include "pg/client_scope.h"
+#include "pg/transaction_context.h"
 
 #include <string_view>
 
@@ -201,6 +202,24 @@ bool reaches_granted(CallTables* tables, IdList* wanted, const IdList* granted) 
 // wanted_by_name reads the roles the question names into `wanted`; false: none exist.
 using WantedRoles = bool (*)(CallTables*, int64 product, Datum name, IdList* wanted);
 
+// The answer for a user in a product (and tenant, when named), once the question's names
+// are resolved. Most questions are answered "no" by the grants alone: they are read
+// first, from the index; the membership and the user's row are read only for a role
+// that is held.
+bool answer_for(CallTables* tables, int64 user, int64 product, bool tenant_named, int64 tenant, Datum wanted_name,
+                WantedRoles wanted_by_name) {
+    IdList wanted;
+    IdList granted;
+    id_list_init(&wanted);
+    id_list_init(&granted);
+    if (!wanted_by_name(tables, product, wanted_name, &wanted)) return false;
+    applicable_grants(tables, user, product, tenant_named, tenant, &granted);
+    return granted.count > 0 && reaches_granted(tables, &wanted, &granted) &&
+           roles_count(tables, user, product, tenant_named, tenant);
+}
+
+// auth_has_role/auth_has_permission(user, product, name, tenant): checks the caller,
+// resolves the names, and answers.
 bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return false;
     const int64 user = PG_GETARG_INT64(0);
@@ -222,19 +241,32 @@ bool check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
         close_tables(&tables);
         auth::pg::refuse_product(caller, product_name);
     }
-    IdList wanted;
-    IdList granted;
-    id_list_init(&wanted);
-    id_list_init(&granted);
-    // Most questions are answered "no" by the grants alone: they are read first, from the
-    // index; the membership and the user's row are read only for a role that is held.
+    // Most questions are answered "no" by the grants alone (see answer_for).
     if (product_exists &&
-        (!tenant_named || tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(3)), &tenant)) &&
-        wanted_by_name(&tables, product, wanted_name, &wanted)) {
-        applicable_grants(&tables, user, product, tenant_named, tenant, &granted);
-        answer = granted.count > 0 && reaches_granted(&tables, &wanted, &granted) &&
-                 roles_count(&tables, user, product, tenant_named, tenant);
-    }
+        (!tenant_named || tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(3)), &tenant)))
+        answer = answer_for(&tables, user, product, tenant_named, tenant, wanted_name, wanted_by_name);
+    close_tables(&tables);
+    return answer;
+}
+
+// The same question about the user and product auth_begin bound to the transaction
+// (auth_current_has_role/permission(name, tenant)): the tenant named, else the bound one.
+// False when nothing, or no product, is bound. No caller check: the binding was made by
+// auth_begin for a caller that was allowed that product.
+bool current_check(FunctionCallInfo fcinfo, WantedRoles wanted_by_name) {
+    const auth::pg::Binding* binding = auth::pg::current_binding();
+    if (binding == nullptr || !binding->has_product || PG_ARGISNULL(0)) return false;
+    const Datum wanted_name = PointerGetDatum(PG_GETARG_TEXT_PP(0));
+    const bool tenant_given = PG_NARGS() > 1 && !PG_ARGISNULL(1);
+    CallTables tables;
+    begin_call(&tables);
+    bool answer = false;
+    bool tenant_named = binding->has_tenant;
+    int64 tenant = binding->tenant_id;
+    if (tenant_given) tenant_named = tenant_id(&tables, PointerGetDatum(PG_GETARG_TEXT_PP(1)), &tenant);
+    if (tenant_named || !tenant_given)
+        answer = answer_for(&tables, binding->user_id, binding->product_id, tenant_named, tenant, wanted_name,
+                            wanted_by_name);
     close_tables(&tables);
     return answer;
 }
@@ -269,3 +301,9 @@ AUTH_SQL_FUNCTION(auth_has_role) { PG_RETURN_BOOL(check(fcinfo, role_by_name)); 
 
 // auth_has_permission(user_id bigint, product text, permission text, tenant text) RETURNS boolean
 AUTH_SQL_FUNCTION(auth_has_permission) { PG_RETURN_BOOL(check(fcinfo, roles_with_permission)); }
+
+// auth_current_has_role(role text, tenant text) RETURNS boolean
+AUTH_SQL_FUNCTION(auth_current_has_role) { PG_RETURN_BOOL(current_check(fcinfo, role_by_name)); }
+
+// auth_current_has_permission(permission text, tenant text) RETURNS boolean
+AUTH_SQL_FUNCTION(auth_current_has_permission) { PG_RETURN_BOOL(current_check(fcinfo, roles_with_permission)); }

@@ -6,6 +6,7 @@
 #include "pg/hash_slots.h"
 #include "pg/server_key.h"
 #include "pg/settings.h"
+#include "pg/transaction_context.h"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -22,6 +23,8 @@ void _PG_init(void) {
     if (!crypto_ready)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("libsodium could not be initialised")));
     auth::pg::define_settings();
+    // The context auth_begin binds ends with the transaction (transaction callbacks).
+    auth::pg::register_transaction_context();
     // The server-wide bound on concurrent hashes lives in shared memory reserved at start.
     if (process_shared_preload_libraries_in_progress) {
         auth::pg::request_hash_slots();

@@ -3,6 +3,9 @@
 -- back here. Afterwards, besides the owner's, only these hold:
 --   EXECUTE on the public auth_* functions, for auth_client, auth_admin, auth_mailer
 --     and auth_user as granted beside each function (auth_signin has auth_client's);
+--   EXECUTE for PUBLIC on the readers of the transaction's binding (auth_uid,
+--     auth_product, auth_tenant, auth_aal, auth_current_has_role/permission), the one
+--     exception: policies of every product's tables call them, as any role;
 --   USAGE on schema auth, SELECT on auth.audit_log, auth.email_collisions and
 --     auth.hashes_over_bound, and EXECUTE on the two functions that last view calls,
 --     for auth_admin.
@@ -25,6 +28,9 @@ BEGIN
           AND d.deptype = 'e'
           AND a.grantee <> p.proowner
           AND (p.pronamespace = 'auth'::pg_catalog.regnamespace OR a.grantee <> ALL (keep))
+          AND NOT (a.grantee = 0 AND p.pronamespace <> 'auth'::pg_catalog.regnamespace
+                   AND p.proname IN ('auth_uid', 'auth_product', 'auth_tenant', 'auth_aal',
+                                     'auth_current_has_role', 'auth_current_has_permission'))
         UNION ALL
         -- Tables, views and sequences of schema auth: the owner's alone.
         SELECT c.oid::pg_catalog.regclass::text, a.grantee

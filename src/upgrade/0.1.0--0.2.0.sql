@@ -318,3 +318,9 @@ ALTER TABLE auth.signing_keys ENABLE ALWAYS TRIGGER signing_key_inserted;
 -- The outbox is new in 0.2.0 and empty here: its token column becomes the sealed one.
 ALTER TABLE auth.outbox RENAME COLUMN token TO sealed_token;
 ALTER TABLE auth.outbox ALTER COLUMN sealed_token TYPE bytea USING NULL;
+
+-- == The current user inside a transaction (issue 13)
+-- Nothing to change here: auth_begin, auth_begin_from_headers, the readers and their
+-- internal functions are made by the always part (src/sql/69_row_security.sql), the role
+-- auth_user by 10_roles.sql, and the privilege sweep (90_privileges.sql) leaves the
+-- readers' EXECUTE for PUBLIC. No table changes.

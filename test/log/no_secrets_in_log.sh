@@ -2,7 +2,8 @@
 # Passwords, tokens, JWTs, API keys and signing keys must never reach the server log. This
 # drives every path that handles one (success, each kind of login failure, errors on bad
 # passwords, JWTs issued and verified, API keys made, used and revoked; single sign-on
-# codes and verifiers, outbox tokens under auto_explain) with the
+# codes and verifiers, outbox tokens under auto_explain; auth_begin with each kind of
+# credential) with the
 # server logging as much as it can, then searches the log for them. Each password is
 # assembled from two pieces at run time, so the statement text (which PostgreSQL logs
 # for a failing statement) never holds it: if it is in the log, our code put it there.
@@ -42,10 +43,12 @@ FROM (SELECT auth_issue_jwt(auth_login('log@example.com', :'p1' || :'p2'), 'Log 
 \echo :ja:jb
 SELECT auth_verify_jwt(:'ja' || :'jb') IS NULL;
 SELECT auth_verify_jwt(:'ja' || 'x' || :'jb') IS NULL;
+SELECT auth_begin(:'ja' || :'jb', 'Log App') IS NULL;
 SELECT left(k, 30) AS ka, substr(k, 31) AS kb
 FROM (SELECT auth_create_api_key(auth_user_id('log@example.com'), 'Log App', 'log key') AS k) s \gset
 \echo :ka:kb
 SELECT auth_api_key_user(:'ka' || :'kb', 'Log App') IS NULL;
+SELECT auth_begin(:'ka' || :'kb', 'Log App') IS NULL;
 SELECT auth_revoke_api_key(:'ka' || :'kb');
 SELECT auth_rotate_signing_key() IS NULL;
 SET auth.jwt_algorithm = 'HS256';
@@ -131,6 +134,14 @@ SELECT auth_verify_jwt(pg_temp.v('jwt')) IS NULL;
 SELECT auth_rotate_signing_key() IS NULL;
 INSERT INTO s SELECT 'api_key', auth_create_api_key(:uid, 'Log App', 'plan key');
 SELECT auth_api_key_user(pg_temp.v('api_key'), 'Log App') IS NULL;
+-- row security: each kind of credential bound, and the bearer of PostgREST's headers
+BEGIN;
+SELECT auth_begin(pg_temp.v('session'), 'Log App') IS NULL;
+SELECT auth_begin(pg_temp.v('jwt'), 'Log App') IS NULL;
+SELECT auth_begin(pg_temp.v('api_key'), 'Log App') IS NULL;
+SELECT set_config('request.headers', json_build_object('authorization', 'Bearer ' || pg_temp.v('jwt'))::text, true) IS NULL;
+SELECT auth_begin_from_headers('Log App') IS NULL;
+COMMIT;
 SELECT auth_revoke_api_key(pg_temp.v('api_key'));
 -- single sign-on (a code exchanged, replayed, and one refused for a wrong verifier) and the
 -- outbox (a token queued and claimed)

@@ -60,6 +60,7 @@ run_as "$app" "SELECT auth_api.auth_reset_password(:password, 'short');" "${boun
 run_as "$app" "SELECT auth_api.auth_create_user('other.owner@example.com', :password, product => 'No Such Product');" "${bound[@]}"
 run_as "$signin" "SELECT auth_api.auth_sso_code(:session, 'Log Product', 'not a challenge');" -D session="$session"
 run_as "$stray" 'SELECT auth_api.auth_session_user(:session);' -D session="$session"
+run_as "$app" "SELECT auth_api.auth_begin(:session, 'No Such Product');" -D session="$session"
 # Literals in the statement text: the client's mistake, still kept out of the log.
 psql -X -q -d "$db" -U "$app" -c "SELECT auth_api.auth_change_password(1, '$literal', 'short')" 2>/dev/null || true
 psql -X -q -d "$db" -U "$app" -c "SELECT 1 / 0, '$canary_literal'" 2>/dev/null || true
@@ -81,7 +82,7 @@ check "canary: a failing statement's literal is logged (log_min_error_statement 
     "$([ "$(in_log "$canary_literal")" -ge 1 ] && echo 1 || echo 0)"
 check "no password passed as a bind parameter to a failing call is in the log" 0 "$(in_log "$password")"
 check "no wrong password is in the log" 0 "$(in_log "$wrong")"
-check "no session token (auth_sso_code with a bad challenge, auth_session_user refused) is in the log" 0 \
+check "no session token (auth_sso_code with a bad challenge, auth_session_user refused, auth_begin for a product not its own) is in the log" 0 \
     "$(in_log "$session")"
 check "no password written as a literal into a failing call is in the log" 0 "$(in_log "$literal")"
 check "in a read-only database auth_login and auth_verify_password answer with a WARNING, not an error" 2 \
