@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 \ir helpers.psql
 SET client_min_messages = error;
-SELECT plan(60);
+SELECT plan(65);
 
 -- Roles: the Accounting App, the Payroll app, and the role PostgREST switches to for
 -- signed-in users (a member of auth_user). Roles belong to the cluster: made afresh.
@@ -379,6 +379,44 @@ SET ROLE tap_rls_authenticated;
 SELECT pg_temp.plan_of('SELECT * FROM public.rls_notes') AS notes_plan \gset
 RESET ROLE;
 SELECT alike(text :'notes_plan', '%Index%rls_notes_owner_id_idx%', 'the policy owner_id = auth_uid() is answered through the index on owner_id');
+
+-- (Review findings.) A binding of another product sees none of Accounting's invoices: the
+-- policies ask that the bound product be Accounting's.
+SET ROLE tap_rls_authenticated;
+BEGIN;
+SELECT pg_temp.s(auth_begin(:'ann_payroll_session', 'Payroll')) AS bound_in_payroll \gset
+SELECT count(*) AS payroll_sees FROM accounting.invoices \gset
+ROLLBACK;
+RESET ROLE;
+SELECT is(:'bound_in_payroll'::bigint, :ann::bigint, 'Ann bound in Payroll by Payroll''s end-user role');
+SELECT is(:'payroll_sees'::int, 0, 'a Payroll binding sees none of Accounting''s invoices, though Ann owns some');
+-- An update may not give an invoice away: after it, the row must still be one's own (or
+-- the tenant's, as its admin).
+SET ROLE tap_rls_accounting;
+BEGIN;
+SELECT pg_temp.s(auth_begin(:'ann_session', 'Accounting App', 'Acme')) AS bound_acme \gset
+SELECT pg_temp.error_of($$UPDATE accounting.invoices SET owner_id = $$ || :cat || $$ WHERE customer = 'ann acme 1'$$) AS give_away \gset
+ROLLBACK;
+RESET ROLE;
+SELECT alike(text :'give_away', '42501:%', 'an update may not give an invoice away to another user');
+-- A confined app stays confined when it switches to a role that is only an auth_user.
+SET SESSION AUTHORIZATION tap_rls_accounting;
+SET ROLE auth_user;
+SELECT pg_temp.error_of($$SELECT auth_begin('$$ || :'ann_payroll_session' || $$', 'Payroll')$$) AS escaped \gset
+RESET ROLE;
+RESET SESSION AUTHORIZATION;
+SELECT alike(text :'escaped', '42501: permission denied: %may not act for product "Payroll"',
+             'a confined app stays confined after SET ROLE auth_user');
+-- A reader called in a parallel worker (through a wrapper wrongly marked PARALLEL SAFE)
+-- raises rather than answer NULL there.
+CREATE FUNCTION public.tap_rls_mislabelled_uid() RETURNS bigint LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $f$ BEGIN RETURN auth_uid(); END $f$;
+SET force_parallel_mode = on;
+SELECT pg_temp.error_of($$SELECT public.tap_rls_mislabelled_uid()$$) AS in_worker \gset
+RESET force_parallel_mode;
+DROP FUNCTION public.tap_rls_mislabelled_uid();
+SELECT is(text :'in_worker', '25000: the auth context cannot be read in a parallel worker',
+          'a reader in a parallel worker raises');
 
 SELECT * FROM finish();
 DROP TABLE public.rls_notes;

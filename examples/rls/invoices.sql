@@ -40,20 +40,30 @@ CREATE INDEX invoices_tenant_idx ON accounting.invoices (tenant);
 -- Row security applies to every role but the table's owner and superusers.
 ALTER TABLE accounting.invoices ENABLE ROW LEVEL SECURITY;
 
+-- Every policy first asks that the binding be Accounting's: the readers answer for the
+-- bound product, and the table is granted to auth_user, which the end users' roles of
+-- every product share. A Payroll credential bound by Payroll's PostgREST sees nothing
+-- here, and a role it holds in Payroll grants nothing here.
 -- Read: one's own invoices, and a tenant's invoices for that tenant's admins.
 CREATE POLICY invoices_read ON accounting.invoices FOR SELECT
-    USING (owner_id = auth_uid() OR auth_current_has_role('admin', tenant));
+    USING (auth_product() = 'Accounting App'
+           AND (owner_id = auth_uid() OR auth_current_has_role('admin', tenant)));
 -- Create: only as oneself, only with the permission in that tenant.
 CREATE POLICY invoices_create ON accounting.invoices FOR INSERT
-    WITH CHECK (owner_id = auth_uid() AND auth_current_has_permission('invoices.write', tenant));
--- Change: an invoice one sees, with the permission in its tenant (before and after).
+    WITH CHECK (auth_product() = 'Accounting App'
+                AND owner_id = auth_uid() AND auth_current_has_permission('invoices.write', tenant));
+-- Change: an invoice one sees, with the permission in its tenant, before and after; and
+-- after the change still one's own or one's tenant's as its admin (no giving rows away).
 CREATE POLICY invoices_change ON accounting.invoices FOR UPDATE
-    USING ((owner_id = auth_uid() OR auth_current_has_role('admin', tenant))
+    USING (auth_product() = 'Accounting App'
+           AND (owner_id = auth_uid() OR auth_current_has_role('admin', tenant))
            AND auth_current_has_permission('invoices.write', tenant))
-    WITH CHECK (auth_current_has_permission('invoices.write', tenant));
+    WITH CHECK (auth_product() = 'Accounting App'
+                AND (owner_id = auth_uid() OR auth_current_has_role('admin', tenant))
+                AND auth_current_has_permission('invoices.write', tenant));
 -- Delete: the tenant's admins only.
 CREATE POLICY invoices_delete ON accounting.invoices FOR DELETE
-    USING (auth_current_has_role('admin', tenant));
+    USING (auth_product() = 'Accounting App' AND auth_current_has_role('admin', tenant));
 
 -- The roles that run end users' queries (members of auth_user: PostgREST's
 -- `authenticated`, say) may use the table; the policies decide which rows.

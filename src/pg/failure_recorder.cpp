@@ -30,7 +30,7 @@ constexpr int kQueueSize = 64;          // failures waiting or being recorded, w
 constexpr int kMaxRecorders = 8;        // databases with a recorder running at once
 constexpr int kMemoryEntries = 4096;    // users' factors a standby counts in memory
 constexpr long kIdleExitMs = 1000;      // a recorder idle this long exits (DROP DATABASE waits up to 5 s)
-constexpr long kAnswerTimeoutMs = 5000;   // a check waits this long for its record at most
+constexpr long kAnswerTimeoutMs = 15000;  // a check waits this long for its record at most
 constexpr long kStartTimeoutMs = 5000;    // a recorder not running this long after launch is started again
 
 enum class Op : int { failure, clear };

@@ -102,8 +102,16 @@ Datum text_result(const text* value) {
 
 }  // namespace
 
-// See transaction_context.h.
-const Binding* auth::pg::current_binding() { return bound; }
+// See transaction_context.h. A parallel worker has no binding of its own (the leader's
+// lives in the leader's memory): rather than answer NULL there, and let a wrapper
+// mislabelled PARALLEL SAFE return wrong rows, it raises.
+const Binding* auth::pg::current_binding() {
+    if (IsParallelWorker())
+        ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+                        errmsg("the auth context cannot be read in a parallel worker"),
+                        errhint("Functions that call auth_uid() and its siblings must be PARALLEL RESTRICTED.")));
+    return bound;
+}
 
 // See transaction_context.h.
 void auth::pg::register_transaction_context() {
@@ -149,26 +157,30 @@ AUTH_SQL_FUNCTION(auth_bind_context) {
 
 // auth_uid() RETURNS bigint: the bound user, else NULL.
 AUTH_SQL_FUNCTION(auth_uid) {
-    if (bound == nullptr) PG_RETURN_NULL();
-    PG_RETURN_INT64(bound->user_id);
+    const Binding* binding = auth::pg::current_binding();
+    if (binding == nullptr) PG_RETURN_NULL();
+    PG_RETURN_INT64(binding->user_id);
 }
 
 // auth_product() RETURNS text: the bound product, else NULL.
 AUTH_SQL_FUNCTION(auth_product) {
-    if (bound == nullptr || bound->product == nullptr) PG_RETURN_NULL();
-    return text_result(bound->product);
+    const Binding* binding = auth::pg::current_binding();
+    if (binding == nullptr || binding->product == nullptr) PG_RETURN_NULL();
+    return text_result(binding->product);
 }
 
 // auth_tenant() RETURNS text: the bound tenant, else NULL.
 AUTH_SQL_FUNCTION(auth_tenant) {
-    if (bound == nullptr || bound->tenant == nullptr) PG_RETURN_NULL();
-    return text_result(bound->tenant);
+    const Binding* binding = auth::pg::current_binding();
+    if (binding == nullptr || binding->tenant == nullptr) PG_RETURN_NULL();
+    return text_result(binding->tenant);
 }
 
 // auth_aal() RETURNS text: the bound credential's assurance level, else NULL.
 AUTH_SQL_FUNCTION(auth_aal) {
-    if (bound == nullptr || bound->aal == nullptr) PG_RETURN_NULL();
-    return text_result(bound->aal);
+    const Binding* binding = auth::pg::current_binding();
+    if (binding == nullptr || binding->aal == nullptr) PG_RETURN_NULL();
+    return text_result(binding->aal);
 }
 
 // auth.credential_kind(credential text) RETURNS text: 'session', 'api_key', 'jwt' or NULL,

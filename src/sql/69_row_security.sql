@@ -26,7 +26,14 @@ CREATE FUNCTION auth.begin_products(p_caller regrole) RETURNS bigint[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     products bigint[];
+    login regrole := session_user::regrole;
 BEGIN
+    -- A confined app stays confined when it switches (SET ROLE) to a role that is only an
+    -- auth_user: the confinement of the login role applies as well.
+    IF login <> p_caller AND NOT auth.is_admin(login) AND pg_has_role(login, 'auth_client', 'USAGE')
+       AND auth.client_products(login) IS NOT NULL THEN
+        RETURN auth.require_client(login);
+    END IF;
     IF auth.is_admin(p_caller) OR pg_has_role(p_caller, 'auth_client', 'USAGE') THEN
         products := auth.client_products(p_caller);
         IF products IS NULL OR products <> '{}' OR NOT pg_has_role(p_caller, 'auth_user', 'USAGE') THEN
