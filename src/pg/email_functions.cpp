@@ -10,6 +10,7 @@ extern "C" {
 
 #include "core/email_key.h"
 #include "pg/border.h"
+#include "pg/index_plan.h"
 #include "pg/values.h"
 
 using namespace auth;
@@ -71,8 +72,7 @@ AUTH_SQL_FUNCTION(auth_email_lookalike_taken) {
         if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
         lookalike_plan = plan;
     }
-    const int rc = SPI_execute_snapshot(lookalike_plan, values, nullptr, GetLatestSnapshot(),
-                                        InvalidSnapshot, true, false, 1);
+    const int rc = auth::pg::execute_by_index(lookalike_plan, values, nullptr, GetLatestSnapshot(), 1);
     if (rc != SPI_OK_SELECT)
         elog(ERROR, "SPI_execute_snapshot failed: %s", SPI_result_code_string(rc));
     const bool taken = SPI_processed > 0;

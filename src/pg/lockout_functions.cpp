@@ -15,6 +15,7 @@ extern "C" {
 
 #include "core/lockout.h"
 #include "pg/failure_recorder.h"
+#include "pg/index_plan.h"
 
 using namespace auth;
 
@@ -79,8 +80,7 @@ Datum auth_failure_state(PG_FUNCTION_ARGS) {
         state_plan = plan;
     }
     Datum args[2] = {Int64GetDatum(user_id), CStringGetTextDatum(factor)};
-    if (SPI_execute_snapshot(state_plan, args, nullptr, GetLatestSnapshot(), InvalidSnapshot, true, false, 1) !=
-        SPI_OK_SELECT)
+    if (pg::execute_by_index(state_plan, args, nullptr, GetLatestSnapshot(), 1) != SPI_OK_SELECT)
         elog(ERROR, "auth.failure_state: its query failed");
     if (SPI_processed == 1) {
         bool isnull = false;

@@ -145,6 +145,15 @@ BEGIN
     ELSIF jsonb_typeof(p_users) <> 'array' THEN
         RAISE EXCEPTION 'users must be a JSON array' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- The look-alike locks every insert takes (auth.users_email_keys: the skeleton's hash
+    -- folded into 1024 keys), taken here first, all at once and in ascending order: two
+    -- imports at once then wait for each other instead of deadlocking over keys taken in
+    -- the arrays' orders. The inserts below take them again, at no cost.
+    PERFORM pg_advisory_xact_lock(1635087464, k.key)
+    FROM (SELECT DISTINCT hashtext(auth.email_skeleton(e ->> 'email')) & 1023 AS key
+          FROM jsonb_array_elements(p_users) e
+          WHERE jsonb_typeof(e -> 'email') = 'string' AND auth.email_skeleton(e ->> 'email') IS NOT NULL
+          ORDER BY 1) k;
     BEGIN
         IF EXISTS (SELECT FROM jsonb_array_elements(p_users) e
                    GROUP BY auth.email_skeleton(e ->> 'email') HAVING count(*) > 1) THEN
