@@ -338,6 +338,7 @@ BEGIN
     PERFORM auth.audit(p_caller, 'password_changed', p_user_id, NULL,
                        jsonb_build_object('sessions_ended', ended,
                                           'session_kept', p_keep_session IS NOT NULL));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', p_user_id, auth.message_product(products, p_user_id));
     RETURN true;
 END
 $$;
@@ -421,6 +422,7 @@ BEGIN
     ended := auth.replace_password(found.user_id, auth.hash_password(p_new_password, 'new_password'));
     PERFORM auth.audit(p_caller, 'password_reset', found.user_id, NULL,
                        jsonb_build_object('token_id', found.id, 'sessions_ended', ended));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', found.user_id, auth.message_product(products, found.user_id));
     RETURN true;
 END
 $$;
@@ -501,6 +503,7 @@ BEGIN
     ended := auth.replace_password(p_user_id, auth.hash_password(p_password, 'password'));
     PERFORM auth.audit(p_caller, 'password_set', p_user_id, NULL,
                        jsonb_build_object('sessions_ended', ended));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', p_user_id, NULL);
 END
 $$;
 
