@@ -2,7 +2,7 @@
 -- security notices. Who may invite and accept, what is mailed to which address, single
 -- use, expiry, replacement, and that each notice is queued exactly once per event.
 BEGIN;
-SELECT plan(52);
+SELECT plan(53);
 
 \ir helpers.psql
 
@@ -159,6 +159,13 @@ SELECT is((SELECT array_agg(email) FROM auth.outbox WHERE kind = 'password_chang
 SELECT auth_request_password_reset('am.eve2@example.com') \g /dev/null
 SELECT auth_reset_password(pg_temp.mailed_token('am.eve2@example.com', 'password_reset'), 'Indigo valley 35 rope') \g /dev/null
 SELECT is(pg_temp.mails('password_changed', :eve), 3::bigint, 'a reset: one more notice');
+-- A change asked from a stolen session does not survive the owner's new password.
+SELECT auth_login('am.eve2@example.com', 'Indigo valley 35 rope', 'AM Payroll') AS eve_stolen \gset
+SELECT auth_request_email_change(:'eve_stolen', 'am.thief@example.com') \g /dev/null
+SELECT pg_temp.mailed_token('am.thief@example.com', 'email_change') AS thief_change \gset
+SELECT auth_set_password(:eve, 'Copper lantern 26 moss') \g /dev/null
+SELECT is(auth_confirm_email_change(:'thief_change'), false, 'a new password voids a pending email change');
+SELECT auth_set_password(:eve, 'Indigo valley 35 rope') \g /dev/null
 -- MFA: enrol, confirm, remove; an operator's reset.
 SELECT auth_login('am.eve2@example.com', 'Indigo valley 35 rope', 'AM Payroll') AS eve_mfa \gset
 SELECT factor_id, secret FROM auth_mfa_enroll_totp(:'eve_mfa') \gset

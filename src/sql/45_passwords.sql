@@ -223,7 +223,7 @@ END
 $$;
 
 -- Sets a user's password hash (ours, not imported), remembers it for
--- auth.password_history, clears any lockout, drops pending reset tokens and ends the
+-- auth.password_history, clears any lockout, drops pending reset and email change tokens and ends the
 -- user's sessions but the one kept; the number ended.
 CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep bytea DEFAULT NULL)
     RETURNS integer
@@ -235,8 +235,10 @@ BEGIN
     WHERE u.id = p_user_id;
     PERFORM auth.remember_password(p_user_id, p_new_hash);
     PERFORM auth.clear_failures(p_user_id, 'password');
+    -- A pending email change goes too: one asked from a stolen session must not survive
+    -- the owner's answer to its notice, a new password.
     DELETE FROM auth.account_tokens t
-    WHERE t.user_id = p_user_id AND t.purpose = 'password_reset' AND t.used_at IS NULL;
+    WHERE t.user_id = p_user_id AND t.purpose IN ('password_reset', 'email_change') AND t.used_at IS NULL;
     RETURN auth.end_sessions(p_user_id, p_keep);
 END
 $$;
