@@ -22,8 +22,13 @@ from email.message import EmailMessage
 import psycopg
 
 CLAIM = "SELECT id, kind, email, full_name, product, token, expires_at FROM auth_outbox_claim(%s)"
-SUBJECTS = {"password_reset": "Reset your password", "email_verification": "Confirm your email address"}
-PAGES = {"password_reset": "reset-password", "email_verification": "verify-email"}
+SUBJECTS = {"password_reset": "Reset your password", "email_verification": "Confirm your email address",
+            "invitation": "You are invited", "email_change": "Confirm your new email address",
+            "email_change_notice": "Your email address is being changed", "password_changed": "Your password was changed",
+            "mfa_enrolled": "A second factor was added", "mfa_removed": "A second factor was removed",
+            "account_locked": "Your account was locked"}
+PAGES = {"password_reset": "reset-password", "email_verification": "verify-email", "invitation": "accept-invitation",
+         "email_change": "confirm-email"}
 
 
 def log(line):
@@ -38,12 +43,16 @@ def write_mail(mail_dir, id, kind, email, full_name, product, token, expires_at)
     msg["From"] = "accounts@example.com"
     msg["To"] = f"{full_name} <{email}>" if full_name else email
     msg["Subject"] = SUBJECTS.get(kind, kind) + (f" for {product}" if product else "")
-    msg.set_content(
-        f"Hello {full_name or ''},\n\n"
-        f"Open this link to go on (it works once, until {expires_at:%Y-%m-%d %H:%M %Z}):\n\n"
-        f"    https://{host}/{PAGES.get(kind, kind)}#{token}\n\n"
-        "If you did not ask for this, ignore this mail.\n",
-        cte="8bit")                       # no quoted-printable: the link stays on one line
+    if token is None:                     # a security notice (docs/account-mails.md): no link
+        msg.set_content(f"Hello {full_name or ''},\n\n{SUBJECTS.get(kind, kind)}.\n"
+                        "If it was not you, reset your password now.\n", cte="8bit")
+    else:
+        msg.set_content(
+            f"Hello {full_name or ''},\n\n"
+            f"Open this link to go on (it works once, until {expires_at:%Y-%m-%d %H:%M %Z}):\n\n"
+            f"    https://{host}/{PAGES.get(kind, kind)}#{token}\n\n"
+            "If you did not ask for this, ignore this mail.\n",
+            cte="8bit")                   # no quoted-printable: the link stays on one line
     path = os.path.join(mail_dir, f"{id:06d}-{kind}.eml")
     with open(path + ".tmp", "w") as f:
         f.write(msg.as_string())

@@ -4,7 +4,7 @@
 -- deciding here who may call it. Each call runs in a subtransaction that is rolled back,
 -- so every caller meets the same data.
 BEGIN;
-SELECT plan(3 + 59 + 1 + 59);
+SELECT plan(3 + 63 + 1 + 63);
 
 -- The kinds of caller.
 CREATE ROLE tap_mx_admin NOLOGIN IN ROLE auth_admin;                        -- an operator
@@ -123,6 +123,12 @@ INSERT INTO matrix VALUES
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
 ('auth_session_aal(text)', $$SELECT auth_session_aal(:'session')$$,
      'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_accept_invitation(text,text)', $$SELECT auth_accept_invitation('not a token', :'session')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_request_email_change(text,text)', $$SELECT auth_request_email_change(:'session', 'mx.changed@example.com')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
+('auth_confirm_email_change(text)', $$SELECT auth_confirm_email_change('not a token')$$,
+     'ok ok ok ok ok ok 42501 42501 42501 42501'),
 -- the transaction's context: bound by clients and auth_user (which must name the product),
 -- read by anyone
 ('auth_begin(text,text,text)', $$SELECT auth_begin(:'session', 'MX Payroll')$$,
@@ -158,6 +164,8 @@ INSERT INTO matrix VALUES
 ('auth_revoke_api_key(text)', $$SELECT auth_revoke_api_key(:'api_key')$$,
      'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
 ('auth_set_product_mfa(text,boolean)', $$SELECT auth_set_product_mfa('MX Payroll', true)$$,
+     'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
+('auth_invite(text,text,text,text)', $$SELECT auth_invite('MX Payroll', 'mx.invited@example.com', 'clerk')$$,
      'ok ok 42501 42501 42501 ok 42501 42501 42501 42501'),
 -- admin functions
 ('auth_import_user(text,text,text,text)', $$SELECT auth_import_user('mx.imported@example.com', '$2b$04$abcdefghijklmnopqrstuuJ/3qz0a8Ie9R5C3xQbnm8mx6A2Mp3oW')$$,
@@ -196,7 +204,7 @@ SELECT is_empty($$
       AND p.pronamespace <> 'auth'::regnamespace
     EXCEPT SELECT function::text FROM matrix
 $$, 'every public function of the extension has a row in the matrix: decide who may call a new one');
-SELECT is(count(*)::int, 59, 'the matrix has one row per public function (59)') FROM matrix;
+SELECT is(count(*)::int, 63, 'the matrix has one row per public function (63)') FROM matrix;
 SELECT is(count(*)::int, 0, 'each row names an outcome for each of the 10 kinds of caller')
 FROM matrix WHERE cardinality(string_to_array(expected, ' ')) <> 10;
 
@@ -270,6 +278,10 @@ INSERT INTO argument_matrix VALUES
 ('auth_current_has_role(text,text)', 'ok ok ok ok'),
 ('auth_current_has_permission(text,text)', 'ok ok ok ok'),
 ('auth_set_product_mfa(text,boolean)', '22004 22004 42704 42501'),
+('auth_invite(text,text,text,text)', '22004 22004 42704 42501'),
+('auth_accept_invitation(text,text)', 'ok ok ok ok'),
+('auth_request_email_change(text,text)', '22004 22004 22023 22023'),
+('auth_confirm_email_change(text)', 'ok ok ok ok'),
 ('auth_outbox_claim(integer)', '22004 42501 22004 42501');
 CREATE TEMP VIEW argument_calls AS
 SELECT p.oid::regprocedure AS function, kind,

@@ -328,15 +328,16 @@ FROM unnest(ARRAY['auth.create_user', 'auth.import_user', 'auth.import_users', '
                   'auth.verify_jwt', 'auth.api_key_user', 'auth.revoke_api_key', 'auth.sso_code', 'auth.sso_exchange',
                   'auth.add_breached_passwords', 'auth.mfa_enroll_totp', 'auth.mfa_confirm', 'auth.mfa_verify',
                   'auth.mfa_recovery_codes', 'auth.mfa_unenroll', 'auth.session_aal', 'auth.begin',
-                  'auth.begin_from_headers']) f
+                  'auth.begin_from_headers', 'auth.accept_invitation', 'auth.request_email_change',
+                  'auth.confirm_email_change']) f
 WHERE NOT EXISTS (SELECT FROM pg_proc p
                   WHERE p.oid::regprocedure::text LIKE f || '(%'
                     AND 'log_min_error_statement=panic' = ANY (p.proconfig)
                     AND 'log_parameter_max_length_on_error=0' = ANY (p.proconfig));
 SELECT is((SELECT count(*)::int FROM pg_proc p
            WHERE p.pronamespace = 'auth'::regnamespace AND p.prosecdef
-             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 25,
-          'and they are the ones that do (25)');
+             AND 'log_min_error_statement=panic' = ANY (p.proconfig)), 28,
+          'and they are the ones that do (28)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -16,10 +16,27 @@ const client = new pg.Client({
     application_name: 'mailer_web',
 });
 
-const pages = { password_reset: 'reset', email_verification: 'verify' };
-const subjects = { password_reset: 'Reset your password', email_verification: 'Confirm your email address' };
-const asks = { password_reset: 'to reset the password of your account', email_verification: 'to confirm this address for your account' };
-const actions = { password_reset: 'Choose a new password', email_verification: 'Confirm the address' };
+// Every kind of message (docs/account-mails.md). The kinds with a token get a link to the
+// page that redeems it; the security notices (no token) only tell what happened.
+const pages = { password_reset: 'reset', email_verification: 'verify', invitation: 'invitation', email_change: 'email-change' };
+const subjects = {
+    password_reset: 'Reset your password', email_verification: 'Confirm your email address',
+    invitation: 'You are invited', email_change: 'Confirm your new email address',
+    email_change_notice: 'Your email address is being changed', password_changed: 'Your password was changed',
+    mfa_enrolled: 'A second factor was added to your account', mfa_removed: 'A second factor was removed from your account',
+    account_locked: 'Your account was locked',
+};
+const asks = {
+    password_reset: 'Someone asked to reset the password of your account',
+    email_verification: 'Someone asked to confirm this address for your account',
+    invitation: 'You are invited to join', email_change: 'Someone asked to make this the address of an account',
+    email_change_notice: 'Someone asked to move your account to another email address',
+    password_changed: 'The password of your account was changed',
+    mfa_enrolled: 'A second factor was added to your account', mfa_removed: 'A second factor was removed from your account',
+    account_locked: 'Your account was locked after too many wrong passwords',
+};
+const actions = { password_reset: 'Choose a new password', email_verification: 'Confirm the address',
+                  invitation: 'Accept the invitation', email_change: 'Confirm the new address' };
 
 // The page that redeems the token: the product's when a product app asked, else the
 // sign-in service's. The token goes in the fragment, which no server receives.
@@ -38,9 +55,10 @@ async function write(m) {
 <p><small>From: accounts@example.com<br>To: ${m.email}<br>Subject: ${subjects[m.kind]}</small></p>
 <hr>
 <p>Hello ${m.full_name ?? ''},</p>
-<p>Someone asked ${asks[m.kind]}${m.product ? ` for ${m.product}` : ''}. If it was you:</p>
+${m.token ? html`<p>${asks[m.kind]}${m.product ? ` for ${m.product}` : ''}. If it was you:</p>
 <p><a id="link" href="${link(m.kind, m.product, m.token)}">${actions[m.kind]}</a></p>
-<p><small>The link works once, until ${m.expires_at.toISOString()}. If you did not ask, ignore this mail.</small></p>
+<p><small>The link works once, until ${m.expires_at.toISOString()}. If you did not ask, ignore this mail.</small></p>`
+    : html`<p>${asks[m.kind]}${m.product ? ` (${m.product})` : ''}. If it was not you, reset your password and tell us.</p>`}
 </body></html>
 `.toString();
     // Written whole, then renamed: the mailbox never shows half a mail.

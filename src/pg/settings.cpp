@@ -23,6 +23,7 @@ int lockout_duration = 15 * 60;
 int max_concurrent_hashes_value;  // the number of CPUs, set in define_settings
 int reset_token_ttl = 60 * 60;
 int sso_code_ttl = 60;
+int invitation_ttl = 7 * kSecondsPerDay;
 int max_failed_mfa_value = 5;
 char* mfa_issuer_value = nullptr;
 int max_grants_per_user = 1000;
@@ -115,6 +116,9 @@ void define_settings() {
     // A code travels once through the browser, from the sign-in service to the product,
     // within seconds; an hour is already far more than any redirect needs.
     define_int("auth.sso_code_ttl", "Lifetime of a single sign-on code.", &sso_code_ttl, 1, 60 * 60,
+               GUC_UNIT_S);
+    // Read by auth.invitation_ttl() (pg_settings): an invitation waits days for its person.
+    define_int("auth.invitation_ttl", "Lifetime of an invitation into a product.", &invitation_ttl, 1, INT_MAX,
                GUC_UNIT_S);
     // Second factors (docs/mfa.md): wrong codes before the user's codes lock, and the
     // issuer authenticator apps show.

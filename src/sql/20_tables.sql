@@ -236,7 +236,9 @@ CREATE INDEX sso_codes_session_idx ON auth.sso_codes (session_id);
 -- then it is erased (account_tokens keeps its hash).
 CREATE TABLE auth.outbox (
     id         bigserial PRIMARY KEY,
-    kind       text NOT NULL CHECK (kind IN ('password_reset', 'email_verification')),
+    kind       text NOT NULL CHECK (kind IN ('password_reset', 'email_verification', 'invitation', 'email_change',
+                                             'email_change_notice', 'password_changed', 'mfa_enrolled',
+                                             'mfa_removed', 'account_locked')),
     user_id    bigint REFERENCES auth.users ON DELETE CASCADE,
     email      text NOT NULL,           -- the stored address when the message was queued
     product_id bigint REFERENCES auth.products ON DELETE SET NULL,  -- the confined app that asked
@@ -287,16 +289,40 @@ SELECT pg_catalog.pg_extension_config_dump('auth.api_keys_id_seq', '');
 CREATE TABLE auth.account_tokens (
     id         bigserial PRIMARY KEY,
     user_id    bigint NOT NULL REFERENCES auth.users ON DELETE CASCADE,
-    purpose    text NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+    purpose    text NOT NULL CHECK (purpose IN ('password_reset', 'email_verification', 'email_change')),
     token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
     email      text NOT NULL,     -- the user's address when the token was issued
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL,
-    used_at    timestamptz
+    used_at    timestamptz,
+    new_email  text,              -- purpose email_change: the address asked for
+    CONSTRAINT account_tokens_new_email_check CHECK ((purpose = 'email_change') = (new_email IS NOT NULL))
 );
 CREATE INDEX account_tokens_user_idx ON auth.account_tokens (user_id, purpose);
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens', '');
 SELECT pg_catalog.pg_extension_config_dump('auth.account_tokens_id_seq', '');
+
+-- Invitations into a product (auth_invite), to an address that may have no account yet;
+-- accepted once (auth_accept_invitation) by a session whose user's email has the same
+-- key. Only the token's SHA-256 is kept; the token waits sealed in the outbox. One
+-- pending invitation per address key and product: a new one replaces it.
+CREATE TABLE auth.invitations (
+    id          bigserial PRIMARY KEY,
+    product_id  bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    email       text NOT NULL,          -- as invited
+    email_key   text NOT NULL,          -- auth.email_key(email)
+    role_id     bigint REFERENCES auth.roles ON DELETE CASCADE,
+    tenant_id   bigint REFERENCES auth.tenants ON DELETE CASCADE,
+    token_hash  bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    invited_by  text NOT NULL,          -- the inviting database role
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    accepted_at timestamptz,
+    accepted_by bigint REFERENCES auth.users ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX invitations_pending_key ON auth.invitations (product_id, email_key) WHERE accepted_at IS NULL;
+SELECT pg_catalog.pg_extension_config_dump('auth.invitations', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.invitations_id_seq', '');
 
 -- SHA-1 digests of passwords known from data breaches (auth_add_breached_passwords), as
 -- breach corpora publish them; a new password on the list is refused. 20 bytes each, the

@@ -76,6 +76,13 @@ BEGIN
         INSERT INTO auth.audit_log (event, user_id, product_id, db_role, detail)
         VALUES (CASE p_factor WHEN 'password' THEN 'user_locked' ELSE 'mfa_locked' END, p_user_id, NULL,
                 p_db_role, jsonb_build_object('until', next.locked_until));
+        -- Once per lock: the user hears that someone is guessing the password (the
+        -- recorder's own transaction; the mail goes to the address stored now).
+        IF p_factor = 'password' THEN
+            PERFORM auth.queue_mail(p_db_role, 'account_locked', u.id, u.email, NULL, NULL,
+                                    clock_timestamp() + auth.notice_ttl())
+            FROM auth.users u WHERE u.id = p_user_id;
+        END IF;
     END IF;
 END
 $$;

@@ -223,7 +223,7 @@ END
 $$;
 
 -- Sets a user's password hash (ours, not imported), remembers it for
--- auth.password_history, clears any lockout, drops pending reset tokens and ends the
+-- auth.password_history, clears any lockout, drops pending reset and email change tokens and ends the
 -- user's sessions but the one kept; the number ended.
 CREATE FUNCTION auth.replace_password(p_user_id bigint, p_new_hash text, p_keep bytea DEFAULT NULL)
     RETURNS integer
@@ -235,8 +235,10 @@ BEGIN
     WHERE u.id = p_user_id;
     PERFORM auth.remember_password(p_user_id, p_new_hash);
     PERFORM auth.clear_failures(p_user_id, 'password');
+    -- A pending email change goes too: one asked from a stolen session must not survive
+    -- the owner's answer to its notice, a new password.
     DELETE FROM auth.account_tokens t
-    WHERE t.user_id = p_user_id AND t.purpose = 'password_reset' AND t.used_at IS NULL;
+    WHERE t.user_id = p_user_id AND t.purpose IN ('password_reset', 'email_change') AND t.used_at IS NULL;
     RETURN auth.end_sessions(p_user_id, p_keep);
 END
 $$;
@@ -338,6 +340,7 @@ BEGIN
     PERFORM auth.audit(p_caller, 'password_changed', p_user_id, NULL,
                        jsonb_build_object('sessions_ended', ended,
                                           'session_kept', p_keep_session IS NOT NULL));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', p_user_id, auth.message_product(products, p_user_id));
     RETURN true;
 END
 $$;
@@ -421,6 +424,7 @@ BEGIN
     ended := auth.replace_password(found.user_id, auth.hash_password(p_new_password, 'new_password'));
     PERFORM auth.audit(p_caller, 'password_reset', found.user_id, NULL,
                        jsonb_build_object('token_id', found.id, 'sessions_ended', ended));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', found.user_id, auth.message_product(products, found.user_id));
     RETURN true;
 END
 $$;
@@ -501,6 +505,7 @@ BEGIN
     ended := auth.replace_password(p_user_id, auth.hash_password(p_password, 'password'));
     PERFORM auth.audit(p_caller, 'password_set', p_user_id, NULL,
                        jsonb_build_object('sessions_ended', ended));
+    PERFORM auth.queue_notice(p_caller, 'password_changed', p_user_id, NULL);
 END
 $$;
 

@@ -254,6 +254,7 @@ BEGIN
     PERFORM auth.clear_failures(session.user_id, 'mfa');
     PERFORM auth.audit(p_caller, 'mfa_confirmed', session.user_id, session.product_id,
                        jsonb_build_object('factor_id', factor.id, 'session_id', session.id));
+    PERFORM auth.queue_notice(p_caller, 'mfa_enrolled', session.user_id, session.product_id);
     RETURN true;
 END
 $$;
@@ -397,11 +398,13 @@ DECLARE
     session auth.user_sessions := auth.aal2_session(p_session_token, auth.require_client(p_caller),
                                                     'auth_mfa_unenroll');
     removed bigint;
+    was_confirmed boolean;
 BEGIN
     IF session.id IS NULL THEN
         RETURN false;
     END IF;
-    DELETE FROM auth.mfa_factors f WHERE f.id = p_factor_id AND f.user_id = session.user_id RETURNING f.id INTO removed;
+    DELETE FROM auth.mfa_factors f WHERE f.id = p_factor_id AND f.user_id = session.user_id
+    RETURNING f.id, f.confirmed_at IS NOT NULL INTO removed, was_confirmed;
     IF removed IS NULL THEN
         RETURN false;
     END IF;
@@ -410,6 +413,10 @@ BEGIN
     END IF;
     PERFORM auth.audit(p_caller, 'mfa_removed', session.user_id, session.product_id,
                        jsonb_build_object('factor_id', removed, 'session_id', session.id));
+    -- A factor never confirmed was never enrolled: its removal is no news to the user.
+    IF was_confirmed THEN
+        PERFORM auth.queue_notice(p_caller, 'mfa_removed', session.user_id, session.product_id);
+    END IF;
     RETURN true;
 END
 $$;
@@ -427,14 +434,18 @@ CREATE FUNCTION auth.mfa_reset(p_caller regrole, p_user_id bigint) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     factors integer;
+    confirmed integer;
 BEGIN
     PERFORM auth.require_admin(p_caller);
     PERFORM auth.require_user(p_user_id);
-    DELETE FROM auth.mfa_factors f WHERE f.user_id = p_user_id;
-    GET DIAGNOSTICS factors = ROW_COUNT;
+    WITH gone AS (DELETE FROM auth.mfa_factors f WHERE f.user_id = p_user_id RETURNING f.confirmed_at)
+    SELECT count(*), count(confirmed_at) INTO factors, confirmed FROM gone;
     DELETE FROM auth.mfa_recovery_codes r WHERE r.user_id = p_user_id;
     PERFORM auth.clear_failures(p_user_id, 'mfa');
     PERFORM auth.audit(p_caller, 'mfa_reset', p_user_id, NULL, jsonb_build_object('factors_removed', factors));
+    IF confirmed > 0 THEN   -- one notice for the reset, however many factors it removed
+        PERFORM auth.queue_notice(p_caller, 'mfa_removed', p_user_id, NULL);
+    END IF;
 END
 $$;
 

@@ -9,33 +9,61 @@ CREATE FUNCTION auth.outbox_context(id bigint) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     AS $$ SELECT 'auth.outbox:' || id $$;
 
+-- Queues one message to an address and wakes the mailers: NOTIFY auth_outbox, payload
+-- the kind, which PostgreSQL delivers only if the transaction commits. The token, if any
+-- (notices have none), is held sealed (context auth.outbox_context(id), 35_sealed.sql);
+-- the audit row, written as p_db_role, never holds it. The one writer of the outbox, for
+-- callers with a regrole (auth.queue_message) and for the lockout recorder, which has
+-- only the caller's name.
+CREATE FUNCTION auth.queue_mail(p_db_role text, p_kind text, p_user_id bigint, p_email text,
+                                p_product_id bigint, p_token text, p_expires_at timestamptz) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    message_id bigint := nextval('auth.outbox_id_seq');   -- first: the sealed token is bound to it
+BEGIN
+    -- created_at is the clock, not the transaction's start: mailers take the oldest first.
+    INSERT INTO auth.outbox (id, kind, user_id, email, product_id, sealed_token, created_at, expires_at)
+    VALUES (message_id, p_kind, p_user_id, p_email, p_product_id,
+            auth.seal(convert_to(p_token, 'UTF8'), auth.outbox_context(message_id)), clock_timestamp(), p_expires_at);
+    PERFORM pg_notify('auth_outbox', p_kind);
+    INSERT INTO auth.audit_log (event, user_id, product_id, db_role, detail)
+    VALUES ('message_queued', p_user_id, p_product_id, p_db_role,
+            jsonb_build_object('message_id', message_id, 'kind', p_kind));
+    RETURN message_id;
+END
+$$;
+
 -- Queues one message for a user, addressed to the email stored for that user now (never
--- an address the caller typed), and wakes the mailers: NOTIFY auth_outbox, payload the
--- kind, which PostgreSQL delivers only if the transaction commits. p_product_id names the
--- product of the confined client that asked (NULL for a sign-in service or an admin).
--- Called by the functions that make account tokens; the audit row never holds the token,
--- and the row holds it sealed (context auth.outbox_context(id), 35_sealed.sql).
+-- an address the caller typed). p_product_id names the product of the confined client
+-- that asked (NULL for a sign-in service or an admin). Called by the functions that make
+-- account tokens and send notices.
 CREATE FUNCTION auth.queue_message(p_caller regrole, p_kind text, p_user_id bigint, p_product_id bigint,
                                    p_token text, p_expires_at timestamptz) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
-    message_id bigint := nextval('auth.outbox_id_seq');   -- first: the sealed token is bound to it
-    queued bigint;
+    stored text;
 BEGIN
-    -- created_at is the clock, not the transaction's start: mailers take the oldest first.
-    INSERT INTO auth.outbox (id, kind, user_id, email, product_id, sealed_token, created_at, expires_at)
-    SELECT message_id, p_kind, u.id, u.email, p_product_id,
-           auth.seal(convert_to(p_token, 'UTF8'), auth.outbox_context(message_id)), clock_timestamp(), p_expires_at
-    FROM auth.users u WHERE u.id = p_user_id
-    RETURNING id INTO queued;
-    IF queued IS NULL THEN
+    SELECT u.email INTO stored FROM auth.users u WHERE u.id = p_user_id;
+    IF stored IS NULL THEN
         RAISE EXCEPTION 'user % does not exist', p_user_id USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM pg_notify('auth_outbox', p_kind);
-    PERFORM auth.audit(p_caller, 'message_queued', p_user_id, p_product_id,
-                       jsonb_build_object('message_id', message_id, 'kind', p_kind));
+    PERFORM auth.queue_mail(pg_get_userbyid(p_caller), p_kind, p_user_id, stored, p_product_id, p_token, p_expires_at);
 END
+$$;
+
+-- How long a security notice (no token) waits for a mailer before it is stale.
+CREATE FUNCTION auth.notice_ttl() RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT interval '7 days' $$;
+
+-- Queues a security notice (no token) to a user's stored address: password_changed,
+-- mfa_enrolled, mfa_removed, email_change_notice (account_locked: auth.apply_failure).
+CREATE FUNCTION auth.queue_notice(p_caller regrole, p_kind text, p_user_id bigint, p_product_id bigint)
+    RETURNS void
+    LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT auth.queue_message(p_caller, p_kind, p_user_id, p_product_id, NULL, clock_timestamp() + auth.notice_ttl())
 $$;
 
 -- auth_outbox_claim (auth_mailer): the messages to send now, each given out once. Only a

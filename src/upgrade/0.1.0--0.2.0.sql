@@ -324,3 +324,36 @@ ALTER TABLE auth.outbox ALTER COLUMN sealed_token TYPE bytea USING NULL;
 -- internal functions are made by the always part (src/sql/69_row_security.sql), the role
 -- auth_user by 10_roles.sql, and the privilege sweep (90_privileges.sql) leaves the
 -- readers' EXECUTE for PUBLIC. No table changes.
+
+-- == Invitations, email change, security notices (issue 15)
+-- New message kinds, the email_change token purpose with the address asked for, and the
+-- invitations table (src/sql/20_tables.sql); the functions are in the always part
+-- (src/sql/72_account_mails.sql and the notices added to 42_lockout, 45_passwords, 64_mfa).
+ALTER TABLE auth.outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE auth.outbox ADD CONSTRAINT outbox_kind_check
+    CHECK (kind IN ('password_reset', 'email_verification', 'invitation', 'email_change',
+                    'email_change_notice', 'password_changed', 'mfa_enrolled',
+                    'mfa_removed', 'account_locked'));
+ALTER TABLE auth.account_tokens DROP CONSTRAINT account_tokens_purpose_check;
+ALTER TABLE auth.account_tokens ADD CONSTRAINT account_tokens_purpose_check
+    CHECK (purpose IN ('password_reset', 'email_verification', 'email_change'));
+ALTER TABLE auth.account_tokens ADD COLUMN new_email text;
+ALTER TABLE auth.account_tokens ADD CONSTRAINT account_tokens_new_email_check
+    CHECK ((purpose = 'email_change') = (new_email IS NOT NULL));
+CREATE TABLE auth.invitations (
+    id          bigserial PRIMARY KEY,
+    product_id  bigint NOT NULL REFERENCES auth.products ON DELETE CASCADE,
+    email       text NOT NULL,
+    email_key   text NOT NULL,
+    role_id     bigint REFERENCES auth.roles ON DELETE CASCADE,
+    tenant_id   bigint REFERENCES auth.tenants ON DELETE CASCADE,
+    token_hash  bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    invited_by  text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    accepted_at timestamptz,
+    accepted_by bigint REFERENCES auth.users ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX invitations_pending_key ON auth.invitations (product_id, email_key) WHERE accepted_at IS NULL;
+SELECT pg_catalog.pg_extension_config_dump('auth.invitations', '');
+SELECT pg_catalog.pg_extension_config_dump('auth.invitations_id_seq', '');
